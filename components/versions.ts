@@ -36,7 +36,7 @@ export const images = {
 export const frontendPythonPins = {
   flaskoidc: "1.1.2",
   Authlib: "1.3.2",
-  "Flask-SQLAlchemy": "3.0.5",
+  "Flask-SQLAlchemy": "2.5.1",
   "psycopg2-binary": "2.9.10",
 } as const;
 

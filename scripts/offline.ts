@@ -1,0 +1,263 @@
+/**
+ * Runs the real program (index.ts) with Pulumi's mock runtime, offline: no engine, no provider
+ * plugins, no cluster, no Okta org, no image builder. Whatever a provider would compute (image
+ * digests, client ids, generated passwords) is replaced by clearly fake values derived from the
+ * resource name, so the same input always gives the same result.
+ *
+ * Used by `npm run render` and by the test suite.
+ */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
+
+export const repoRoot = path.join(__dirname, "..");
+/** Replaces every secret value in what the offline run reports. */
+export const secretMarker = "[secret]";
+/** Stands in for a `secure:` stack value, which cannot be decrypted offline. */
+export const securePlaceholder = "offline-placeholder-for-encrypted-value";
+
+const secretSig = "1b47061264138c4ac30d75fd1eb44270";
+const sigKey = "4dabf18193072939515e22adb298388d";
+
+/** One resource as the program registered it. */
+export interface RegisteredResource {
+  type: string;
+  name: string;
+  /** The parent resource's name, or null for top-level resources. */
+  parent: string | null;
+  /** The explicit provider resource's name, or null for a default provider. */
+  provider: string | null;
+  custom: boolean;
+  /** Inputs with every Output resolved; secret values replaced by `secretMarker`. */
+  inputs: Record<string, unknown>;
+  /** The same inputs with secret values in place, for tests that need to see them. */
+  rawInputs: Record<string, unknown>;
+}
+
+export interface ProgramRun {
+  resources: RegisteredResource[];
+  /** Stack outputs, secret values replaced by `secretMarker`. */
+  outputs: Record<string, unknown>;
+  /** The error the program raised, if any (for example a ConfigError). */
+  error?: Error;
+}
+
+/** A stack's flattened config, as the Pulumi CLI hands it to a program. */
+export interface StackConfig {
+  config: Record<string, string>;
+  secretKeys: string[];
+}
+
+/** Reads `stacks/Pulumi.<stack>.yaml`, or any stack file, into the CLI's flat key/value form. */
+export function readStackConfig(file: string): StackConfig {
+  const document = (parse(readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+  const config: Record<string, string> = {};
+  const secretKeys: string[] = [];
+  for (const [key, value] of Object.entries(document.config ?? {})) {
+    if (value !== null && typeof value === "object" && "secure" in value) {
+      config[key] = securePlaceholder;
+      secretKeys.push(key);
+    } else {
+      config[key] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+  }
+  return { config, secretKeys };
+}
+
+export function stackFile(stack: string): string {
+  return path.join(repoRoot, "stacks", `Pulumi.${stack}.yaml`);
+}
+
+/** Options for one offline run. */
+export interface RunOptions {
+  stack: string;
+  config: StackConfig;
+  /** Replace the fake values the mocks return for a resource type. */
+  stateOverrides?: Record<string, (inputs: Record<string, unknown>, name: string) => Record<string, unknown>>;
+}
+
+/**
+ * Runs index.ts once under mocks and returns everything it registered. Runs are sequential: the
+ * mock runtime is process-wide, so a run waits for the previous one's RPCs to drain.
+ */
+export async function runProgram(options: RunOptions): Promise<ProgramRun> {
+  const registered = new Map<string, Omit<RegisteredResource, "parent" | "inputs">>();
+  const parents = new Map<string, string>();
+  const urnNames = new Map<string, string>();
+  const order: string[] = [];
+
+  pulumi.runtime.setAllConfig(options.config.config, options.config.secretKeys);
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) => {
+        const key = `${args.type}::${args.name}`;
+        order.push(key);
+        registered.set(key, {
+          type: args.type,
+          name: args.name,
+          provider: providerName(args.provider),
+          custom: args.custom ?? false,
+          rawInputs: args.inputs,
+        });
+        const override = options.stateOverrides?.[args.type];
+        const state = override ? override(plain(args.inputs), args.name) : fakeState(args.type, args.name, plain(args.inputs));
+        return { id: args.custom ? `${args.name}-id` : undefined, state: { ...args.inputs, ...state } };
+      },
+      call: (args) => fakeInvoke(args.token, args.inputs),
+    },
+    "amundsen-sso",
+    options.stack,
+    false,
+  );
+  trackParents(parents, urnNames);
+
+  let error: Error | undefined;
+  let exports: Record<string, unknown> = {};
+  const onRejection = (reason: unknown) => {
+    error ??= reason instanceof Error ? reason : new Error(String(reason));
+  };
+  process.on("unhandledRejection", onRejection);
+  try {
+    const program = path.join(repoRoot, "index.ts");
+    for (const id of Object.keys(require.cache)) if (id.startsWith(path.join(repoRoot, "index."))) delete require.cache[id];
+    exports = require(program);
+  } catch (err) {
+    error = err as Error;
+  }
+  const outputs = await resolveOutputs(exports).catch((err: Error) => {
+    error ??= err;
+    return {};
+  });
+  await drainRpcs().catch((err: Error) => {
+    error ??= err;
+  });
+  process.off("unhandledRejection", onRejection);
+
+  const resources = order.map((key) => {
+    const r = registered.get(key) as Omit<RegisteredResource, "parent" | "inputs">;
+    const parentUrn = parents.get(key);
+    return {
+      ...r,
+      parent: parentUrn ? (urnNames.get(parentUrn) ?? null) : null,
+      inputs: redact(r.rawInputs) as Record<string, unknown>,
+      rawInputs: plain(r.rawInputs) as Record<string, unknown>,
+    };
+  });
+  return { resources, outputs, error };
+}
+
+/** Runs a committed stack, optionally with config changes (values become secret when listed). */
+export async function runStack(
+  stack: string,
+  changes: Record<string, unknown> = {},
+  options: { secretKeys?: string[]; remove?: string[]; stateOverrides?: RunOptions["stateOverrides"] } = {},
+): Promise<ProgramRun> {
+  const base = readStackConfig(stackFile(stack));
+  const config = { ...base.config };
+  for (const key of options.remove ?? []) delete config[key];
+  for (const [key, value] of Object.entries(changes)) {
+    config[key] = typeof value === "string" ? value : JSON.stringify(value);
+  }
+  return runProgram({
+    stack,
+    config: { config, secretKeys: [...base.secretKeys, ...(options.secretKeys ?? [])] },
+    stateOverrides: options.stateOverrides,
+  });
+}
+
+/** Records each registration's parent, which the mocks API does not pass to newResource. */
+function trackParents(parents: Map<string, string>, urnNames: Map<string, string>) {
+  type Request = { getType(): string; getName(): string; getParent(): string };
+  type Callback = (err: unknown, response?: { getUrn(): string }) => void;
+  const monitor = pulumi.runtime.getMonitor() as unknown as {
+    registerResource(req: Request, callback: Callback): Promise<void>;
+  };
+  const original = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, callback) => {
+    const key = `${req.getType()}::${req.getName()}`;
+    if (req.getParent()) parents.set(key, req.getParent());
+    return original(req, (err, response) => {
+      if (response) urnNames.set(response.getUrn(), req.getName());
+      callback(err, response);
+    });
+  };
+}
+
+async function drainRpcs(): Promise<void> {
+  // The SDK's own wait for outstanding registrations; it exports no typed accessor for it.
+  const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs?: () => Promise<void> };
+  await settings.waitForRPCs?.();
+}
+
+async function resolveOutputs(exports: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const outputs: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(exports)) {
+    const output = pulumi.output(value);
+    const secret = await pulumi.isSecret(output);
+    const resolved = await new Promise((resolve) => output.apply(resolve));
+    outputs[name] = secret ? secretMarker : resolved;
+  }
+  return outputs;
+}
+
+function providerName(ref: string | undefined): string | null {
+  if (!ref) return null;
+  const urn = ref.split("::").slice(0, -1).join("::");
+  return urn.split("::").pop() ?? null;
+}
+
+function isSecretValue(value: unknown): value is { value: unknown } {
+  return value !== null && typeof value === "object" && (value as Record<string, unknown>)[sigKey] === secretSig;
+}
+
+/** Replaces secret-wrapped values by the marker. */
+export function redact(value: unknown): unknown {
+  if (isSecretValue(value)) return secretMarker;
+  if (Array.isArray(value)) return value.map(redact);
+  if (value !== null && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redact(v)]));
+  return value;
+}
+
+/** Unwraps secret-wrapped values, keeping their contents. */
+function plain(value: unknown): unknown {
+  if (isSecretValue(value)) return plain(value.value);
+  if (Array.isArray(value)) return value.map(plain);
+  if (value !== null && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+  return value;
+}
+
+/** A short stable hex string for fake values. */
+function fakeHex(seed: string, length: number): string {
+  return createHash("sha256").update(seed).digest("hex").slice(0, length);
+}
+
+/** Outputs each provider would compute, faked deterministically. */
+function fakeState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  switch (type) {
+    case "docker-build:index:Image": {
+      const digest = `sha256:${fakeHex(`image:${JSON.stringify(inputs.tags)}`, 64)}`;
+      const tag = (inputs.tags as string[] | undefined)?.[0] ?? name;
+      return { digest, ref: `${tag}@${digest}` };
+    }
+    case "okta:app/oAuth:OAuth":
+      return {
+        clientId: `0oafake${fakeHex(`client:${name}`, 13)}`,
+        clientSecret: pulumi.secret(`fake-client-secret-${fakeHex(`secret:${name}`, 24)}`),
+      };
+    case "random:index/randomPassword:RandomPassword":
+      return { result: pulumi.secret(`fake${fakeHex(`password:${name}`, Number(inputs.length ?? 32) - 4)}`) };
+    default:
+      return {};
+  }
+}
+
+function fakeInvoke(token: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  if (token === "okta:group/getGroup:getGroup") {
+    return { id: `00gfake${fakeHex(`group:${inputs.name}`, 13)}`, name: inputs.name, type: "OKTA_GROUP" };
+  }
+  throw new Error(`offline run: no fake for invoke ${token}`);
+}

@@ -1,0 +1,51 @@
+/**
+ * The test suite's entry to the program: runs a committed stack offline (see scripts/offline.ts)
+ * and offers small lookups over what it registered.
+ */
+import { type ProgramRun, type RegisteredResource, runStack } from "../../scripts/offline";
+
+export type { ProgramRun, RegisteredResource };
+export { runStack };
+
+/** Runs a committed stack with optional config changes; resources carry redacted inputs. */
+export async function loadStack(stack: "dev" | "prod", overrides: Record<string, unknown> = {}): Promise<ProgramRun> {
+  return runStack(stack, overrides);
+}
+
+/** The single resource of a type and name; throws when absent so a test fails with a clear message. */
+export function find(run: ProgramRun, type: string, name: string): RegisteredResource {
+  const found = run.resources.find((r) => r.type === type && r.name === name);
+  if (!found) throw new Error(`no ${type} named ${name}; registered: ${run.resources.map((r) => `${r.type}/${r.name}`).join(", ")}`);
+  return found;
+}
+
+/** Every resource of a type. */
+export function all(run: ProgramRun, type: string): RegisteredResource[] {
+  return run.resources.filter((r) => r.type === type);
+}
+
+type EnvVar = { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } };
+type PodSpec = { containers: { name: string; env?: EnvVar[] }[]; initContainers?: { name: string; env?: EnvVar[] }[] };
+
+/** The pod spec of a Deployment, StatefulSet or Job. */
+export function podSpec(resource: RegisteredResource): PodSpec {
+  const spec = resource.rawInputs.spec as { template: { spec: PodSpec } };
+  return spec.template.spec;
+}
+
+/** A container's env as a name → entry map. */
+export function envOf(resource: RegisteredResource, container: string): Map<string, EnvVar> {
+  const found = podSpec(resource).containers.find((c) => c.name === container);
+  if (!found) throw new Error(`${resource.name} has no container ${container}`);
+  return new Map((found.env ?? []).map((e) => [e.name, e]));
+}
+
+/** The frontend Deployment's env. */
+export function frontendEnv(run: ProgramRun): Map<string, EnvVar> {
+  return envOf(find(run, "kubernetes:apps/v1:Deployment", "frontend"), "frontend");
+}
+
+/** The Okta app's inputs. */
+export function oktaApp(run: ProgramRun): Record<string, unknown> {
+  return find(run, "okta:app/oAuth:OAuth", "amundsen").rawInputs;
+}
