@@ -1,31 +1,36 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AmundsenApi, apiPorts, metadataEnv, searchEnv } from "./components/api";
 import { ClusterTarget, clusterDefaults } from "./components/cluster";
-import { type SecretKey, loadSettings } from "./components/config";
+import { loadSettings, type SecretKey } from "./components/config";
 import { Elasticsearch, elasticsearchPort, urlPort } from "./components/elasticsearch";
 import { oktaIssuer, publicEndpoints } from "./components/endpoints";
 import { Frontend, frontendPort } from "./components/frontend";
 import { FrontendImage, registryHost } from "./components/image";
 import { AmundsenNamespace } from "./components/namespace";
 import { Neo4j } from "./components/neo4j";
-import { NetworkPolicies, amundsenConnections } from "./components/networkPolicies";
+import { amundsenConnections, NetworkPolicies } from "./components/networkPolicies";
 import { OidcClient } from "./components/oidcClient";
 import { SampleData } from "./components/sampleData";
 import { jvmHeap, sizingFor } from "./components/sizing";
-import { TokenStore, postgresPort } from "./components/tokenStore";
+import { postgresPort, TokenStore } from "./components/tokenStore";
 import { amundsen, images } from "./components/versions";
 
 // Every key is validated before anything is registered; a bad stack creates nothing.
 const settings = loadSettings();
 const config = new pulumi.Config();
-const secret = (key: SecretKey) => (settings.secretsSet[key] ? config.requireSecret(key) : undefined);
+const secret = (key: SecretKey) =>
+  settings.secretsSet[key] ? config.requireSecret(key) : undefined;
 
 const production = settings.tier === "production";
 const retainVolumes = settings.retainDatastoreVolumes ?? production;
 const sizing = (part: Parameters<typeof sizingFor>[1]) => sizingFor(settings.tier, part);
 const heap = jvmHeap[settings.tier];
 const endpoints = publicEndpoints(settings.hostname, settings.tls, settings.oidc.callbackPath);
-const issuer = oktaIssuer(settings.okta.orgName, settings.okta.baseUrl, settings.oidc.authorizationServerId);
+const issuer = oktaIssuer(
+  settings.okta.orgName,
+  settings.okta.baseUrl,
+  settings.oidc.authorizationServerId,
+);
 const preset = clusterDefaults[settings.cluster.preset];
 
 // Target cluster: the only Kubernetes provider any object may use.
@@ -65,7 +70,11 @@ const oidc = new OidcClient("amundsen", {
 });
 
 // Namespace and datastores.
-const amundsenNamespace = new AmundsenNamespace("namespace", { name: settings.namespace, retain: retainVolumes }, onCluster);
+const amundsenNamespace = new AmundsenNamespace(
+  "namespace",
+  { name: settings.namespace, retain: retainVolumes },
+  onCluster,
+);
 const namespace = amundsenNamespace.name;
 const storageClassName = settings.storageClassName ?? preset.storageClassName;
 const neo4jPassword = secret("neo4jPassword");
@@ -82,7 +91,12 @@ const neo4j = new Neo4j(
     memory: { heap: heap.neo4jHeap, pageCache: heap.neo4jPageCache },
     external:
       settings.neo4j.externalHost !== undefined && neo4jPassword !== undefined
-        ? { host: settings.neo4j.externalHost, port: settings.neo4j.port, username: settings.neo4j.username, password: neo4jPassword }
+        ? {
+            host: settings.neo4j.externalHost,
+            port: settings.neo4j.port,
+            username: settings.neo4j.username,
+            password: neo4jPassword,
+          }
         : undefined,
   },
   onCluster,
@@ -111,7 +125,11 @@ const elasticsearch = new Elasticsearch(
 );
 const tokenStore =
   settings.frontend.tokenStore === "postgres"
-    ? new TokenStore("token-store", { namespace, retainVolume: retainVolumes, storageClassName, sizing: sizing("token-store") }, onCluster)
+    ? new TokenStore(
+        "token-store",
+        { namespace, retainVolume: retainVolumes, storageClassName, sizing: sizing("token-store") },
+        onCluster,
+      )
     : undefined;
 
 // Amundsen's services.
@@ -145,7 +163,11 @@ const search = new AmundsenApi(
     env: searchEnv({
       endpoint: elasticsearch.endpoint,
       credentials: elasticsearch.credentials
-        ? { username: settings.elasticsearch.username, secretName: "elasticsearch-credentials", key: "password" }
+        ? {
+            username: settings.elasticsearch.username,
+            secretName: "elasticsearch-credentials",
+            key: "password",
+          }
         : undefined,
     }),
     replicas: settings.search.replicas,
@@ -161,8 +183,14 @@ const frontend = new Frontend(
     namespace,
     image: image.ref,
     registry:
-      settings.image.registryUsername !== undefined && registryPassword !== undefined && settings.image.repository !== undefined
-        ? { host: registryHost(settings.image.repository), username: settings.image.registryUsername, password: registryPassword }
+      settings.image.registryUsername !== undefined &&
+      registryPassword !== undefined &&
+      settings.image.repository !== undefined
+        ? {
+            host: registryHost(settings.image.repository),
+            username: settings.image.registryUsername,
+            password: registryPassword,
+          }
         : undefined,
     endpoints,
     discoveryUrl: oidc.discoveryUrl,
@@ -240,7 +268,8 @@ export const oidcIssuer = issuer.issuer;
 export const oidcDiscoveryUrl = issuer.discoveryUrl;
 /** The URIs registered on the Okta app. */
 export const oidcRedirectUris = [endpoints.callbackUrl];
-export const oidcPostLogoutRedirectUris = settings.oidc.logout === "idp" ? [endpoints.postLogoutUrl] : [];
+export const oidcPostLogoutRedirectUris =
+  settings.oidc.logout === "idp" ? [endpoints.postLogoutUrl] : [];
 /** The frontend image the pods run, pinned by digest. */
 export const frontendImage = image.ref;
 export const amundsenVersions = amundsen;

@@ -1,12 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
-  type Part,
-  type Sizing,
   httpProbe,
   labelsFor,
+  type Part,
   restrictedContainer,
   restrictedPod,
+  type Sizing,
   scratchVolume,
   selectorFor,
   tcpProbe,
@@ -71,14 +71,23 @@ export class AmundsenApi extends pulumi.ComponentResource {
 
     this.service = new k8s.core.v1.Service(
       name,
-      { metadata, spec: { selector: selectorFor(args.part), ports: [{ name: "http", port, targetPort: "http" }] } },
+      {
+        metadata,
+        spec: {
+          selector: selectorFor(args.part),
+          ports: [{ name: "http", port, targetPort: "http" }],
+        },
+      },
       { parent: this },
     );
 
     if (replicas > 1) {
       this.podDisruptionBudget = new k8s.policy.v1.PodDisruptionBudget(
         name,
-        { metadata, spec: { maxUnavailable: 1, selector: { matchLabels: selectorFor(args.part) } } },
+        {
+          metadata,
+          spec: { maxUnavailable: 1, selector: { matchLabels: selectorFor(args.part) } },
+        },
         { parent: this },
       );
     }
@@ -105,7 +114,16 @@ function podSpec(
         name: part,
         image,
         // The images' default command is Flask's debug server; gunicorn is installed in them.
-        command: ["gunicorn", "--workers", "2", "--bind", `:${port}`, "--timeout", "120", wsgiModule],
+        command: [
+          "gunicorn",
+          "--workers",
+          "2",
+          "--bind",
+          `:${port}`,
+          "--timeout",
+          "120",
+          wsgiModule,
+        ],
         env,
         ports: [{ name: "http", containerPort: port }],
         resources: sizing,
@@ -139,7 +157,10 @@ export function metadataEnv(neo4j: {
     // Neo4j's own certificate is self-signed.
     { name: "PROXY_VALIDATE_SSL", value: "False" },
     { name: "CREDENTIALS_PROXY_USER", value: neo4j.username },
-    { name: "CREDENTIALS_PROXY_PASSWORD", valueFrom: { secretKeyRef: { name: neo4j.secretName, key: "password" } } },
+    {
+      name: "CREDENTIALS_PROXY_PASSWORD",
+      valueFrom: { secretKeyRef: { name: neo4j.secretName, key: "password" } },
+    },
   ];
 }
 

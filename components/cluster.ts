@@ -68,7 +68,8 @@ export class ClusterTarget extends pulumi.ComponentResource {
   constructor(name: string, args: ClusterTargetArgs, opts?: pulumi.ComponentResourceOptions) {
     super("amundsen-sso:index:ClusterTarget", name, {}, opts);
 
-    const kubeconfig = args.kubeconfig !== undefined ? pulumi.secret(args.kubeconfig) : args.kubeconfigPath;
+    const kubeconfig =
+      args.kubeconfig !== undefined ? pulumi.secret(args.kubeconfig) : args.kubeconfigPath;
     this.provider = new k8s.Provider(
       name,
       {

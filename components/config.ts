@@ -17,13 +17,16 @@ export type ClusterPreset = (typeof clusterPresets)[number];
 const legacyEnvNames: Record<string, string> = {
   OIDC_CALLBACK_ROUTE: "the callback path is oidc.callbackPath (FLASK_OIDC_REDIRECT_URI)",
   OIDC_CLIENT_SECRETS: "client credentials come from the Okta app or oidcClientId/oidcClientSecret",
-  FLASK_OIDC_CLIENT_SECRETS: "client credentials come from the Okta app or oidcClientId/oidcClientSecret",
-  OVERWRITE_REDIRECT_URI: "the post-login page is set by the program (FLASK_OIDC_OVERWRITE_REDIRECT_URI)",
+  FLASK_OIDC_CLIENT_SECRETS:
+    "client credentials come from the Okta app or oidcClientId/oidcClientSecret",
+  OVERWRITE_REDIRECT_URI:
+    "the post-login page is set by the program (FLASK_OIDC_OVERWRITE_REDIRECT_URI)",
   FLASK_OIDC_FORCE_SCHEMA: "flaskoidc 1.0.6 renamed it FLASK_OIDC_FORCE_SCHEME, derived from tls",
   FLASK_OIDC_SCHEME: "the variable is FLASK_OIDC_FORCE_SCHEME, derived from tls",
   FLASK_OIDC_SQLALCHEMY_DATABASE_URI: "the token store is frontend.tokenStore",
   OIDC_CLIENT_ID: "client credentials come from the Okta app or oidcClientId/oidcClientSecret",
-  OIDC_ORG_URL: "the issuer is derived from okta:orgName, okta:baseUrl and oidc.authorizationServerId",
+  OIDC_ORG_URL:
+    "the issuer is derived from okta:orgName, okta:baseUrl and oidc.authorizationServerId",
   APP_WRAPPER: "the wrapper is set by the program (FLASK_APP_MODULE_NAME)",
   APP_WRAPPER_CLASS: "the wrapper is set by the program (FLASK_APP_CLASS_NAME)",
   ES_HOST: "the search service reads PROXY_ENDPOINT, which the program sets",
@@ -50,7 +53,10 @@ export type SecretKey = (typeof secretKeys)[number];
 
 const dnsLabel = z
   .string()
-  .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "must be a DNS label: lower-case letters, digits and '-', at most 63");
+  .regex(
+    /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/,
+    "must be a DNS label: lower-case letters, digits and '-', at most 63",
+  );
 
 const hostname = z
   .string()
@@ -61,7 +67,10 @@ const hostname = z
 
 const quantity = z
   .string()
-  .regex(/^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti)$/, "must be a storage size such as 10Gi (units Ki, Mi, Gi, Ti)");
+  .regex(
+    /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti)$/,
+    "must be a storage size such as 10Gi (units Ki, Mi, Gi, Ti)",
+  );
 
 const replicas = z
   .number()
@@ -83,12 +92,17 @@ const versionOf = (store: "neo4j" | "elasticsearch") => {
 
 const callbackPath = z
   .string()
-  .regex(/^\/[A-Za-z0-9._~\-/]*$/, "must be an absolute path starting with '/', such as /auth, with no query or fragment")
+  .regex(
+    /^\/[A-Za-z0-9._~\-/]*$/,
+    "must be an absolute path starting with '/', such as /auth, with no query or fragment",
+  )
   .refine((p) => !["/oidc_callback", "/oidc/callback", "/oidc/callback/"].includes(p), {
-    error: "is the callback of pre-1.0 flask-oidc guides; flaskoidc 1.x serves FLASK_OIDC_REDIRECT_URI, use /auth",
+    error:
+      "is the callback of pre-1.0 flask-oidc guides; flaskoidc 1.x serves FLASK_OIDC_REDIRECT_URI, use /auth",
   })
   .refine((p) => !/^\/(login|logout|healthcheck|api|static)?(\/|$)/.test(p), {
-    error: "collides with a route Amundsen or flaskoidc already serves (/, /login, /logout, /healthcheck, /api, /static)",
+    error:
+      "collides with a route Amundsen or flaskoidc already serves (/, /login, /logout, /healthcheck, /api, /static)",
   });
 
 const extraEnv = z.record(
@@ -123,7 +137,10 @@ const schema = z
         repository: z.string().optional(),
         tag: z
           .string()
-          .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "must be a Docker tag: letters, digits, '_', '.', '-'")
+          .regex(
+            /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/,
+            "must be a Docker tag: letters, digits, '_', '.', '-'",
+          )
           .optional(),
         platform: z.enum(["linux/amd64", "linux/arm64"]).default("linux/amd64"),
         registryUsername: z.string().min(1).optional(),
@@ -134,7 +151,10 @@ const schema = z
       .strictObject({
         authorizationServerId: z
           .string()
-          .regex(/^[A-Za-z0-9]+$/, "must be an Okta authorization server id such as default or aus1a2b3c4d")
+          .regex(
+            /^[A-Za-z0-9]+$/,
+            "must be an Okta authorization server id such as default or aus1a2b3c4d",
+          )
           .default("default"),
         callbackPath: callbackPath.default("/auth"),
         logout: z.enum(["local", "idp"]).default("local"),
@@ -159,7 +179,10 @@ const schema = z
         boltTls: z.boolean().default(false),
         externalHost: z
           .string()
-          .regex(/^(bolt|neo4j)(\+s|\+ssc)?:\/\/[^:/]+$/, "must be bolt://HOST (scheme and host, no port or path)")
+          .regex(
+            /^(bolt|neo4j)(\+s|\+ssc)?:\/\/[^:/]+$/,
+            "must be bolt://HOST (scheme and host, no port or path)",
+          )
           .optional(),
         port: z.number().int().min(1).max(65535).default(7687),
         username: z.string().min(1).default("neo4j"),
@@ -169,7 +192,9 @@ const schema = z
       .strictObject({
         version: versionOf("elasticsearch"),
         storageSize: quantity.default("10Gi"),
-        externalEndpoint: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
+        externalEndpoint: z
+          .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
+          .optional(),
         username: z.string().min(1).default("elastic"),
       })
       .prefault({}),
@@ -177,10 +202,12 @@ const schema = z
     retainDatastoreVolumes: z.boolean().optional(),
   })
   .superRefine((c, ctx) => {
-    const fail = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
+    const fail = (path: (string | number)[], message: string) =>
+      ctx.addIssue({ code: "custom", path, message });
     const production = c.tier === "production";
 
-    if (production && !c.tls) fail(["tls"], "must be true when tier is production: Okta callbacks and cookies need https");
+    if (production && !c.tls)
+      fail(["tls"], "must be true when tier is production: Okta callbacks and cookies need https");
     if (production && /(^|\.)localhost$|^127\.|^0\.0\.0\.0$/.test(c.hostname))
       fail(["hostname"], "must be a public host when tier is production, not a loopback name");
     if (c.frontend.replicas > 1 && c.frontend.tokenStore === "sqlite")
@@ -188,17 +215,25 @@ const schema = z
         ["frontend", "replicas"],
         "is more than 1 with frontend.tokenStore sqlite: each pod would keep its own tokens; set frontend.tokenStore to postgres or external",
       );
-    if (c.oidc.groups.length !== new Set(c.oidc.groups).size) fail(["oidc", "groups"], "lists a group twice");
+    if (c.oidc.groups.length !== new Set(c.oidc.groups).size)
+      fail(["oidc", "groups"], "lists a group twice");
     if (c.neo4j.boltTls && !c.neo4j.externalHost && !c.neo4j.version.startsWith("3.5"))
-      fail(["neo4j", "boltTls"], `needs Neo4j 3.5, which generates its own certificate; Neo4j ${c.neo4j.version} needs certificates this program does not manage`);
+      fail(
+        ["neo4j", "boltTls"],
+        `needs Neo4j 3.5, which generates its own certificate; Neo4j ${c.neo4j.version} needs certificates this program does not manage`,
+      );
 
     for (const name of Object.keys(c.frontend.extraEnv)) {
       const path = ["frontend", "extraEnv", name];
-      if (legacyEnvNames[name]) fail(path, `is not read by flaskoidc 1.x or Amundsen: ${legacyEnvNames[name]}`);
+      if (legacyEnvNames[name])
+        fail(path, `is not read by flaskoidc 1.x or Amundsen: ${legacyEnvNames[name]}`);
       else if (ownedEnvNames.includes(name) || ownedEnvPrefixes.some((p) => name.startsWith(p)))
         fail(path, "is derived by the program from other keys and cannot be overridden");
       else if (sensitiveEnvName.test(name))
-        fail(path, "looks like a credential; literal env values are visible to anyone who can read the Deployment");
+        fail(
+          path,
+          "looks like a credential; literal env values are visible to anyone who can read the Deployment",
+        );
     }
   });
 
@@ -234,21 +269,28 @@ export function loadSettings(): Settings {
   const all = pulumi.runtime.allConfig();
   const problems: string[] = [];
   const raw: Record<string, unknown> = {};
-  const secretsSet = Object.fromEntries(secretKeys.map((k) => [k, false])) as Record<SecretKey, boolean>;
+  const secretsSet = Object.fromEntries(secretKeys.map((k) => [k, false])) as Record<
+    SecretKey,
+    boolean
+  >;
 
   for (const [fullKey, value] of Object.entries(all)) {
     const [namespace, key = ""] = splitKey(fullKey);
     if (namespace !== project) continue;
     if ((secretKeys as readonly string[]).includes(key)) {
       if (!isStoredAsSecret(fullKey))
-        problems.push(`${fullKey}: is stored in plaintext; set it with \`pulumi config set --secret ${fullKey} …\``);
+        problems.push(
+          `${fullKey}: is stored in plaintext; set it with \`pulumi config set --secret ${fullKey} …\``,
+        );
       else if (value === "") problems.push(`${fullKey}: is empty`);
       secretsSet[key as SecretKey] = true;
     } else if (objectKeys.includes(key)) {
       raw[key] = parseValue(value);
     } else {
       const hint = closest(key, [...objectKeys, ...secretKeys]);
-      problems.push(`${fullKey}: is not a known key${hint ? `; did you mean ${project}:${hint}?` : ""}`);
+      problems.push(
+        `${fullKey}: is not a known key${hint ? `; did you mean ${project}:${hint}?` : ""}`,
+      );
     }
   }
 
@@ -263,8 +305,12 @@ export function loadSettings(): Settings {
     problems.push(
       `okta:orgName: got ${JSON.stringify(orgName)}; must be the Okta org subdomain, such as dev-123456 for https://dev-123456.okta.com`,
     );
-  if (!["okta.com", "oktapreview.com", "okta-emea.com", "okta-gov.com", "okta.mil"].includes(baseUrl))
-    problems.push(`okta:baseUrl: got ${JSON.stringify(baseUrl)}; must be okta.com, oktapreview.com, okta-emea.com, okta-gov.com or okta.mil`);
+  if (
+    !["okta.com", "oktapreview.com", "okta-emea.com", "okta-gov.com", "okta.mil"].includes(baseUrl)
+  )
+    problems.push(
+      `okta:baseUrl: got ${JSON.stringify(baseUrl)}; must be okta.com, oktapreview.com, okta-emea.com, okta-gov.com or okta.mil`,
+    );
 
   if (result.success) problems.push(...crossChecks(result.data, secretsSet));
   if (problems.length > 0 || !result.success) throw new ConfigError(problems);
@@ -283,9 +329,13 @@ function crossChecks(c: z.infer<typeof schema>, secrets: Record<SecretKey, boole
   const key = (k: string) => `${project}:${k}`;
 
   if (secrets.oidcClientId !== secrets.oidcClientSecret)
-    problems.push(`${key(secrets.oidcClientId ? "oidcClientSecret" : "oidcClientId")}: is missing; an existing client needs both oidcClientId and oidcClientSecret`);
+    problems.push(
+      `${key(secrets.oidcClientId ? "oidcClientSecret" : "oidcClientId")}: is missing; an existing client needs both oidcClientId and oidcClientSecret`,
+    );
   if (secrets.oidcClientId && c.oidc.groups.length > 0)
-    problems.push(`${key("oidc.groups")}: got ${JSON.stringify(c.oidc.groups)}; group assignment needs the Okta app this program creates, so leave it empty when oidcClientId is set`);
+    problems.push(
+      `${key("oidc.groups")}: got ${JSON.stringify(c.oidc.groups)}; group assignment needs the Okta app this program creates, so leave it empty when oidcClientId is set`,
+    );
 
   if ((c.frontend.tokenStore === "external") !== secrets.tokenStoreUri)
     problems.push(
@@ -294,12 +344,18 @@ function crossChecks(c: z.infer<typeof schema>, secrets: Record<SecretKey, boole
         : `${key("tokenStoreUri")}: is set but frontend.tokenStore is ${JSON.stringify(c.frontend.tokenStore)}; set frontend.tokenStore to external or remove it`,
     );
   if (c.neo4j.externalHost && !secrets.neo4jPassword)
-    problems.push(`${key("neo4jPassword")}: is missing; neo4j.externalHost needs the password set with --secret`);
+    problems.push(
+      `${key("neo4jPassword")}: is missing; neo4j.externalHost needs the password set with --secret`,
+    );
   if (c.sampleData && (c.neo4j.externalHost || c.elasticsearch.externalEndpoint))
-    problems.push(`${key("sampleData")}: got true; the sample loader only targets the datastores this program deploys`);
+    problems.push(
+      `${key("sampleData")}: got true; the sample loader only targets the datastores this program deploys`,
+    );
 
   if (secrets.kubeconfig && c.cluster.kubeconfigPath)
-    problems.push(`${key("cluster.kubeconfigPath")}: is set together with ${key("kubeconfig")}; choose one`);
+    problems.push(
+      `${key("cluster.kubeconfigPath")}: is set together with ${key("kubeconfig")}; choose one`,
+    );
   if (!secrets.kubeconfig && !c.cluster.kubeconfigPath && !c.cluster.renderYamlToDirectory)
     problems.push(
       `${key("kubeconfig")}: is missing; set ${key("kubeconfig")} (--secret, file contents), ${key("cluster.kubeconfigPath")} or ${key("cluster.renderYamlToDirectory")} so the target cluster is explicit`,
@@ -314,26 +370,46 @@ function imageChecks(c: z.infer<typeof schema>, secrets: Record<SecretKey, boole
   const { existing, repository } = c.image;
   if (existing !== undefined) {
     if (repository !== undefined)
-      return [`${key("image.repository")}: is set together with image.existing; choose building or an existing image`];
-    if (!/^[a-z0-9.-]+(:[0-9]+)?\/[a-z0-9._/-]+(:[A-Za-z0-9_.-]+)?@sha256:[a-f0-9]{64}$/.test(existing))
+      return [
+        `${key("image.repository")}: is set together with image.existing; choose building or an existing image`,
+      ];
+    if (
+      !/^[a-z0-9.-]+(:[0-9]+)?\/[a-z0-9._/-]+(:[A-Za-z0-9_.-]+)?@sha256:[a-f0-9]{64}$/.test(
+        existing,
+      )
+    )
       return [
         `${key("image.existing")}: got ${JSON.stringify(existing)}; must be a registry-qualified reference pinned by digest, such as registry.example.com/data/amundsen-frontend@sha256:<64 hex>`,
       ];
-    const upstream = /^(docker\.io\/|index\.docker\.io\/)?amundsendev\/amundsen-frontend(-oidc)?[:@]/.exec(existing);
+    const upstream =
+      /^(docker\.io\/|index\.docker\.io\/)?amundsendev\/amundsen-frontend(-oidc)?[:@]/.exec(
+        existing,
+      );
     if (upstream && !upstream[2])
-      return [`${key("image.existing")}: got ${JSON.stringify(existing)}; the stock amundsen-frontend image has no flaskoidc, so login would crash with ModuleNotFoundError. Build the image (image.repository) or use one built from image/Dockerfile`];
+      return [
+        `${key("image.existing")}: got ${JSON.stringify(existing)}; the stock amundsen-frontend image has no flaskoidc, so login would crash with ModuleNotFoundError. Build the image (image.repository) or use one built from image/Dockerfile`,
+      ];
     if (upstream && (c.oidc.logout === "idp" || c.frontend.tokenStore !== "sqlite"))
-      return [`${key("image.existing")}: got ${JSON.stringify(existing)}; upstream's -oidc image lacks the idp-logout module and the Postgres driver, so it needs oidc.logout local and frontend.tokenStore sqlite`];
+      return [
+        `${key("image.existing")}: got ${JSON.stringify(existing)}; upstream's -oidc image lacks the idp-logout module and the Postgres driver, so it needs oidc.logout local and frontend.tokenStore sqlite`,
+      ];
     return [];
   }
   if (repository === undefined)
-    return [`${key("image.repository")}: is missing; set the registry repository to push the frontend image to (such as registry.example.com/data/amundsen-frontend), or image.existing`];
-  if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+(:[0-9]+)?\/[a-z0-9._-]+(\/[a-z0-9._-]+)*$/.test(repository) && !/^localhost(:[0-9]+)?\//.test(repository))
+    return [
+      `${key("image.repository")}: is missing; set the registry repository to push the frontend image to (such as registry.example.com/data/amundsen-frontend), or image.existing`,
+    ];
+  if (
+    !/^[a-z0-9-]+(\.[a-z0-9-]+)+(:[0-9]+)?\/[a-z0-9._-]+(\/[a-z0-9._-]+)*$/.test(repository) &&
+    !/^localhost(:[0-9]+)?\//.test(repository)
+  )
     return [
       `${key("image.repository")}: got ${JSON.stringify(repository)}; must start with the registry host (such as registry.example.com/data/amundsen-frontend or docker.io/team/amundsen-frontend) and have no tag; a bare name is pushed to Docker Hub's library/`,
     ];
   if (secrets.registryPassword !== (c.image.registryUsername !== undefined))
-    return [`${key(secrets.registryPassword ? "image.registryUsername" : "registryPassword")}: is missing; registry credentials need both image.registryUsername and registryPassword (--secret), or neither to use the builder's stored login`];
+    return [
+      `${key(secrets.registryPassword ? "image.registryUsername" : "registryPassword")}: is missing; registry credentials need both image.registryUsername and registryPassword (--secret), or neither to use the builder's stored login`,
+    ];
   return [];
 }
 
@@ -347,7 +423,10 @@ function describeIssue(issue: z.core.$ZodIssue, raw: Record<string, unknown>): s
       })
       .join("\n  - ");
   }
-  const value = path.reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined), raw);
+  const value = path.reduce<unknown>(
+    (v, k) => (v && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined),
+    raw,
+  );
   const got = value === undefined ? "is missing" : `got ${JSON.stringify(value)}`;
   return `${project}:${path.join(".")}: ${got}; ${issue.message.replace(/^Invalid input: /, "")}`;
 }
@@ -355,7 +434,9 @@ function describeIssue(issue: z.core.$ZodIssue, raw: Record<string, unknown>): s
 function shapeAt(path: string[]): Record<string, unknown> | undefined {
   let node: unknown = schema.shape;
   for (const k of path) {
-    const child = (node as Record<string, { def?: { innerType?: { shape?: unknown }; shape?: unknown } }>)[k];
+    const child = (
+      node as Record<string, { def?: { innerType?: { shape?: unknown }; shape?: unknown } }>
+    )[k];
     node = child?.def?.innerType?.shape ?? child?.def?.shape;
   }
   return node as Record<string, unknown> | undefined;
@@ -377,12 +458,16 @@ function parseValue(value: string): unknown {
 
 function isStoredAsSecret(fullKey: string): boolean {
   // The SDK keeps the list of secret keys but exports no typed accessor for it.
-  const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecret?: (k: string) => boolean };
+  const runtimeConfig = require("@pulumi/pulumi/runtime/config") as {
+    isConfigSecret?: (k: string) => boolean;
+  };
   return runtimeConfig.isConfigSecret?.(fullKey) ?? true;
 }
 
 /** The known key nearest to a typo, if it is close enough to be a likely slip. */
 function closest(key: string, candidates: readonly string[]): string | undefined {
   const best = closestMatch(key, [...candidates]);
-  return best !== undefined && distance(key, best) <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
+  return best !== undefined && distance(key, best) <= Math.max(2, Math.floor(key.length / 3))
+    ? best
+    : undefined;
 }

@@ -1,6 +1,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { type Part, type Sizing, labelsFor, restrictedContainer, restrictedPod, selectorFor } from "./workload";
+import {
+  labelsFor,
+  type Part,
+  restrictedContainer,
+  restrictedPod,
+  type Sizing,
+  selectorFor,
+} from "./workload";
 
 export interface DatastoreArgs {
   /** Which datastore; names the StatefulSet, its Service and its volume claim. */
@@ -20,7 +27,9 @@ export interface DatastoreArgs {
   /** The data volume. `retain` keeps the claim, and so the data, when the stack is destroyed. */
   storage: { size: string; className?: string; mountPath: string; retain: boolean };
   /** Readiness, liveness and startup probes. */
-  probes: Required<Pick<k8s.types.input.core.v1.Container, "readinessProbe" | "livenessProbe" | "startupProbe">>;
+  probes: Required<
+    Pick<k8s.types.input.core.v1.Container, "readinessProbe" | "livenessProbe" | "startupProbe">
+  >;
   /** Extra writable paths, as emptyDir volumes. @default none */
   scratchPaths?: Record<string, string>;
   /**
@@ -50,7 +59,11 @@ export class Datastore extends pulumi.ComponentResource {
     super("amundsen-sso:index:Datastore", name, {}, opts);
 
     const labels = labelsFor(args.part);
-    const metadata = (suffix = "") => ({ name: `${args.part}${suffix}`, namespace: args.namespace, labels });
+    const metadata = (suffix = "") => ({
+      name: `${args.part}${suffix}`,
+      namespace: args.namespace,
+      labels,
+    });
     const scratch = Object.entries(args.scratchPaths ?? {});
     const timeout = args.readyTimeout ?? "20m";
 
@@ -74,7 +87,11 @@ export class Datastore extends pulumi.ComponentResource {
         metadata: metadata(),
         spec: {
           selector: selectorFor(args.part),
-          ports: args.ports.map(({ name: portName, port }) => ({ name: portName, port, targetPort: portName })),
+          ports: args.ports.map(({ name: portName, port }) => ({
+            name: portName,
+            port,
+            targetPort: portName,
+          })),
         },
       },
       { parent: this },
@@ -100,7 +117,10 @@ export class Datastore extends pulumi.ComponentResource {
                   name: args.part,
                   image: args.image,
                   env: args.env,
-                  ports: args.ports.map(({ name: portName, port }) => ({ name: portName, containerPort: port })),
+                  ports: args.ports.map(({ name: portName, port }) => ({
+                    name: portName,
+                    containerPort: port,
+                  })),
                   resources: args.sizing,
                   securityContext: restrictedContainer(false),
                   ...args.probes,
@@ -111,14 +131,21 @@ export class Datastore extends pulumi.ComponentResource {
                 },
               ],
               volumes: [
-                { name: "data", persistentVolumeClaim: { claimName: this.volumeClaim.metadata.name } },
+                {
+                  name: "data",
+                  persistentVolumeClaim: { claimName: this.volumeClaim.metadata.name },
+                },
                 ...scratch.map(([volume]) => ({ name: volume, emptyDir: { sizeLimit: "1Gi" } })),
               ],
             },
           },
         },
       },
-      { parent: this, dependsOn: args.dependsOn, customTimeouts: { create: timeout, update: timeout } },
+      {
+        parent: this,
+        dependsOn: args.dependsOn,
+        customTimeouts: { create: timeout, update: timeout },
+      },
     );
 
     this.host = pulumi.interpolate`${this.service.metadata.name}.${this.service.metadata.namespace}.svc`;

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Datastore } from "./datastore";
 import { datastoreSupport } from "./versions";
-import { type Sizing, httpProbe, labelsFor, tcpProbe } from "./workload";
+import { httpProbe, labelsFor, type Sizing, tcpProbe } from "./workload";
 
 export const elasticsearchPort = 9200;
 
@@ -55,7 +55,11 @@ export class Elasticsearch extends pulumi.ComponentResource {
         this.credentials = new k8s.core.v1.Secret(
           `${name}-credentials`,
           {
-            metadata: { name: "elasticsearch-credentials", namespace: args.namespace, labels: labelsFor("elasticsearch") },
+            metadata: {
+              name: "elasticsearch-credentials",
+              namespace: args.namespace,
+              labels: labelsFor("elasticsearch"),
+            },
             type: "Opaque",
             stringData: { password: pulumi.secret(args.external.password) },
           },

@@ -53,8 +53,13 @@ export interface OktaIssuer {
  * The issuer of an Okta authorization server. `org` names the org authorization server (issuer is
  * the org URL itself); anything else is a custom server under `/oauth2/<id>`, `default` included.
  */
-export function oktaIssuer(orgName: string, baseUrl: string, authorizationServerId: string): OktaIssuer {
+export function oktaIssuer(
+  orgName: string,
+  baseUrl: string,
+  authorizationServerId: string,
+): OktaIssuer {
   const orgUrl = `https://${orgName}.${baseUrl}`;
-  const issuer = authorizationServerId === "org" ? orgUrl : `${orgUrl}/oauth2/${authorizationServerId}`;
+  const issuer =
+    authorizationServerId === "org" ? orgUrl : `${orgUrl}/oauth2/${authorizationServerId}`;
   return { orgUrl, issuer, discoveryUrl: `${issuer}/.well-known/openid-configuration` };
 }

@@ -5,11 +5,11 @@ import * as random from "@pulumi/random";
 import type { PublicEndpoints } from "./endpoints";
 import type { LogoutMode } from "./oidcClient";
 import {
-  type Sizing,
   httpProbe,
   labelsFor,
   restrictedContainer,
   restrictedPod,
+  type Sizing,
   scratchVolume,
   selectorFor,
 } from "./workload";
@@ -79,7 +79,9 @@ export function frontendEnv(s: FrontendEnvSettings): k8s.types.input.core.v1.Env
     plain("METADATASERVICE_BASE", s.metadataUrl),
     plain("SEARCHSERVICE_BASE", s.searchUrl),
     plain("PYTHONPATH", ssoModulePath),
-    ...(s.logout === "idp" ? [plain("AMUNDSEN_SSO_POST_LOGOUT_REDIRECT_URI", endpoints.postLogoutUrl)] : []),
+    ...(s.logout === "idp"
+      ? [plain("AMUNDSEN_SSO_POST_LOGOUT_REDIRECT_URI", endpoints.postLogoutUrl)]
+      : []),
     ...Object.entries(s.extraEnv ?? {}).map(([name, value]) => plain(name, value)),
   ];
 }
@@ -125,12 +127,18 @@ export class Frontend extends pulumi.ComponentResource {
     const replicas = args.replicas ?? 1;
 
     // Credentials: flaskoidc's built-in session key is public, so every stack gets its own.
-    this.sessionKey = new random.RandomPassword(`${name}-session-key`, { length: 64, special: false }, { parent: this });
+    this.sessionKey = new random.RandomPassword(
+      `${name}-session-key`,
+      { length: 64, special: false },
+      { parent: this },
+    );
     const credentials: Record<string, pulumi.Input<string>> = {
       "client-id": pulumi.secret(args.client.clientId),
       "client-secret": pulumi.secret(args.client.clientSecret),
       "session-key": pulumi.secret(this.sessionKey.result),
-      ...(args.tokenStoreUri !== undefined ? { "token-store-uri": pulumi.secret(args.tokenStoreUri) } : {}),
+      ...(args.tokenStoreUri !== undefined
+        ? { "token-store-uri": pulumi.secret(args.tokenStoreUri) }
+        : {}),
     };
     this.credentials = new k8s.core.v1.Secret(
       `${name}-oidc`,
@@ -152,7 +160,9 @@ export class Frontend extends pulumi.ComponentResource {
     // Workload: pods roll when a credential changes, because env from a Secret is read only at start.
     // A one-way hash reveals nothing, so it need not be a secret (which would hide the whole template).
     const checksum = pulumi.unsecret(
-      pulumi.all(Object.values(credentials)).apply((values) => createHash("sha256").update(values.join("\0")).digest("hex")),
+      pulumi
+        .all(Object.values(credentials))
+        .apply((values) => createHash("sha256").update(values.join("\0")).digest("hex")),
     );
     this.deployment = new k8s.apps.v1.Deployment(
       name,
@@ -184,7 +194,16 @@ export class Frontend extends pulumi.ComponentResource {
                 {
                   name: "frontend",
                   image: args.image,
-                  command: ["gunicorn", "--workers", "2", "--bind", `:${frontendPort}`, "--forwarded-allow-ips", "*", "amundsen_application.wsgi"],
+                  command: [
+                    "gunicorn",
+                    "--workers",
+                    "2",
+                    "--bind",
+                    `:${frontendPort}`,
+                    "--forwarded-allow-ips",
+                    "*",
+                    "amundsen_application.wsgi",
+                  ],
                   env: frontendEnv(args),
                   ports: [{ name: "http", containerPort: frontendPort }],
                   resources: args.sizing,
@@ -206,7 +225,13 @@ export class Frontend extends pulumi.ComponentResource {
     // Exposure: the Ingress host is the public host the OIDC redirect URIs were derived from.
     this.service = new k8s.core.v1.Service(
       name,
-      { metadata, spec: { selector: selectorFor("frontend"), ports: [{ name: "http", port: frontendPort, targetPort: "http" }] } },
+      {
+        metadata,
+        spec: {
+          selector: selectorFor("frontend"),
+          ports: [{ name: "http", port: frontendPort, targetPort: "http" }],
+        },
+      },
       { parent: this },
     );
     const { endpoints } = args;
@@ -218,7 +243,12 @@ export class Frontend extends pulumi.ComponentResource {
           ingressClassName: args.ingress.className,
           tls:
             endpoints.scheme === "https"
-              ? [{ hosts: [endpoints.host], secretName: args.ingress.tlsSecretName ?? "frontend-tls" }]
+              ? [
+                  {
+                    hosts: [endpoints.host],
+                    secretName: args.ingress.tlsSecretName ?? "frontend-tls",
+                  },
+                ]
               : undefined,
           rules: [
             {
@@ -242,7 +272,10 @@ export class Frontend extends pulumi.ComponentResource {
     if (replicas > 1) {
       this.podDisruptionBudget = new k8s.policy.v1.PodDisruptionBudget(
         name,
-        { metadata, spec: { maxUnavailable: 1, selector: { matchLabels: selectorFor("frontend") } } },
+        {
+          metadata,
+          spec: { maxUnavailable: 1, selector: { matchLabels: selectorFor("frontend") } },
+        },
         { parent: this },
       );
     }
@@ -251,7 +284,11 @@ export class Frontend extends pulumi.ComponentResource {
   }
 }
 
-function dockerConfigJson(registry: { host: string; username: string; password: pulumi.Input<string> }) {
+function dockerConfigJson(registry: {
+  host: string;
+  username: string;
+  password: pulumi.Input<string>;
+}) {
   return pulumi.output(registry.password).apply((password) =>
     JSON.stringify({
       auths: {

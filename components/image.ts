@@ -25,7 +25,8 @@ export function imageBuildArgs(): Record<string, string> {
  */
 export function defaultImageTag(): string {
   const hash = createHash("sha256");
-  for (const file of contextFiles) hash.update(file).update(readFileSync(path.join(imageContext, file)));
+  for (const file of contextFiles)
+    hash.update(file).update(readFileSync(path.join(imageContext, file)));
   hash.update(JSON.stringify(imageBuildArgs()));
   return `${amundsen.frontend}-sso.${hash.digest("hex").slice(0, 12)}`;
 }
@@ -72,7 +73,8 @@ export class FrontendImage extends pulumi.ComponentResource {
     if (args.existing !== undefined) {
       this.ref = pulumi.output(args.existing);
     } else {
-      if (args.repository === undefined) throw new Error("FrontendImage needs repository or existing");
+      if (args.repository === undefined)
+        throw new Error("FrontendImage needs repository or existing");
       this.tag = `${args.repository}:${args.tag ?? defaultImageTag()}`;
       this.image = new dockerbuild.Image(
         name,

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { Datastore } from "./datastore";
 import { datastoreSupport } from "./versions";
-import { type Sizing, labelsFor, tcpProbe } from "./workload";
+import { labelsFor, type Sizing, tcpProbe } from "./workload";
 
 export const boltPort = 7687;
 const httpPort = 7474;
@@ -57,11 +57,19 @@ export class Neo4j extends pulumi.ComponentResource {
 
     const password = args.external
       ? pulumi.secret(args.external.password)
-      : new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent: this }).result;
+      : new random.RandomPassword(
+          `${name}-password`,
+          { length: 32, special: false },
+          { parent: this },
+        ).result;
     this.credentials = new k8s.core.v1.Secret(
       `${name}-credentials`,
       {
-        metadata: { name: "neo4j-credentials", namespace: args.namespace, labels: labelsFor("neo4j") },
+        metadata: {
+          name: "neo4j-credentials",
+          namespace: args.namespace,
+          labels: labelsFor("neo4j"),
+        },
         type: "Opaque",
         stringData: {
           password: pulumi.secret(password),
@@ -90,7 +98,10 @@ export class Neo4j extends pulumi.ComponentResource {
           { name: "http", port: httpPort },
         ],
         env: [
-          { name: "NEO4J_AUTH", valueFrom: { secretKeyRef: { name: "neo4j-credentials", key: "NEO4J_AUTH" } } },
+          {
+            name: "NEO4J_AUTH",
+            valueFrom: { secretKeyRef: { name: "neo4j-credentials", key: "NEO4J_AUTH" } },
+          },
           setting("dbms_memory_heap_initial__size", args.memory.heap),
           setting("dbms_memory_heap_max__size", args.memory.heap),
           setting("dbms_memory_pagecache_size", args.memory.pageCache),

@@ -53,7 +53,14 @@ export class NetworkPolicies extends pulumi.ComponentResource {
     policy("allow-dns", {
       podSelector: {},
       policyTypes: ["Egress"],
-      egress: [{ ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }] }],
+      egress: [
+        {
+          ports: [
+            { protocol: "UDP", port: 53 },
+            { protocol: "TCP", port: 53 },
+          ],
+        },
+      ],
     });
 
     const parts = [...new Set(args.connections.flatMap((c) => [c.from, c.to]))].filter(isPart);
@@ -63,8 +70,14 @@ export class NetworkPolicies extends pulumi.ComponentResource {
       policy(`${part}`, {
         podSelector: { matchLabels: selectorFor(part) },
         policyTypes: ["Ingress", "Egress"],
-        ingress: inbound.map((c) => ({ from: peerSelector(c.from), ports: [{ protocol: "TCP", port: c.port }] })),
-        egress: outbound.map((c) => ({ to: peerSelector(c.to), ports: [{ protocol: "TCP", port: c.port }] })),
+        ingress: inbound.map((c) => ({
+          from: peerSelector(c.from),
+          ports: [{ protocol: "TCP", port: c.port }],
+        })),
+        egress: outbound.map((c) => ({
+          to: peerSelector(c.to),
+          ports: [{ protocol: "TCP", port: c.port }],
+        })),
       });
     }
 
@@ -84,7 +97,14 @@ function peerSelector(peer: Peer): k8s.types.input.networking.v1.NetworkPolicyPe
 
 /** What decides which connections Amundsen needs. */
 export interface ConnectionPlan {
-  ports: { frontend: number; metadata: number; search: number; neo4j: number; elasticsearch: number; tokenStore: number };
+  ports: {
+    frontend: number;
+    metadata: number;
+    search: number;
+    neo4j: number;
+    elasticsearch: number;
+    tokenStore: number;
+  };
   /** The token store runs in the namespace (`in-cluster`), elsewhere (`external`), or is per pod. */
   tokenStore: "sqlite" | "in-cluster" | "external";
   /** Neo4j and Elasticsearch are outside the namespace. */
@@ -99,22 +119,56 @@ export function amundsenConnections(plan: ConnectionPlan): Connection[] {
   const neo4j: Peer = plan.externalNeo4j ? "anywhere" : "neo4j";
   const elasticsearch: Peer = plan.externalElasticsearch ? "anywhere" : "elasticsearch";
   return [
-    { from: "anywhere", to: "frontend", port: ports.frontend, reason: "users, through the ingress controller" },
+    {
+      from: "anywhere",
+      to: "frontend",
+      port: ports.frontend,
+      reason: "users, through the ingress controller",
+    },
     { from: "frontend", to: "metadata", port: ports.metadata, reason: "catalog API" },
     { from: "frontend", to: "search", port: ports.search, reason: "search API" },
-    { from: "frontend", to: "internet", port: 443, reason: "Okta discovery, token and keys endpoints" },
+    {
+      from: "frontend",
+      to: "internet",
+      port: 443,
+      reason: "Okta discovery, token and keys endpoints",
+    },
     ...(plan.tokenStore === "in-cluster"
-      ? [{ from: "frontend", to: "token-store", port: ports.tokenStore, reason: "shared OAuth tokens" } as const]
+      ? [
+          {
+            from: "frontend",
+            to: "token-store",
+            port: ports.tokenStore,
+            reason: "shared OAuth tokens",
+          } as const,
+        ]
       : plan.tokenStore === "external"
-        ? [{ from: "frontend", to: "anywhere", port: ports.tokenStore, reason: "shared OAuth tokens" } as const]
+        ? [
+            {
+              from: "frontend",
+              to: "anywhere",
+              port: ports.tokenStore,
+              reason: "shared OAuth tokens",
+            } as const,
+          ]
         : []),
     { from: "metadata", to: neo4j, port: ports.neo4j, reason: "Bolt" },
     { from: "search", to: elasticsearch, port: ports.elasticsearch, reason: "Elasticsearch REST" },
     ...(plan.sampleData
       ? ([
           { from: "sample-data", to: "neo4j", port: ports.neo4j, reason: "loads the sample graph" },
-          { from: "sample-data", to: "elasticsearch", port: ports.elasticsearch, reason: "builds the search indices" },
-          { from: "sample-data", to: "internet", port: 443, reason: "PyPI and the sample files' archive" },
+          {
+            from: "sample-data",
+            to: "elasticsearch",
+            port: ports.elasticsearch,
+            reason: "builds the search indices",
+          },
+          {
+            from: "sample-data",
+            to: "internet",
+            port: 443,
+            reason: "PyPI and the sample files' archive",
+          },
         ] as const)
       : []),
   ];

@@ -12,7 +12,10 @@ export type LogoutMode = "local" | "idp";
  */
 export function oidcGrants(offlineAccess: boolean): { scopes: string[]; grantTypes: string[] } {
   return offlineAccess
-    ? { scopes: ["openid", "email", "profile", "offline_access"], grantTypes: ["authorization_code", "refresh_token"] }
+    ? {
+        scopes: ["openid", "email", "profile", "offline_access"],
+        grantTypes: ["authorization_code", "refresh_token"],
+      }
     : { scopes: ["openid", "email", "profile"], grantTypes: ["authorization_code"] };
 }
 
@@ -97,7 +100,11 @@ export class OidcClient extends pulumi.ComponentResource {
     for (const group of args.groups ?? []) {
       const { id } = okta.group.getGroupOutput({ name: group }, { parent: this });
       this.assignments.push(
-        new okta.app.GroupAssignment(`${name}-${group.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`, { appId: this.app.id, groupId: id }, { parent: this }),
+        new okta.app.GroupAssignment(
+          `${name}-${group.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`,
+          { appId: this.app.id, groupId: id },
+          { parent: this },
+        ),
       );
     }
 

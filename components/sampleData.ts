@@ -1,7 +1,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { amundsen, images } from "./versions";
-import { type Sizing, labelsFor, restrictedContainer, restrictedPod, scratchVolume } from "./workload";
+import {
+  labelsFor,
+  restrictedContainer,
+  restrictedPod,
+  type Sizing,
+  scratchVolume,
+} from "./workload";
 
 export interface SampleDataArgs {
   namespace: pulumi.Input<string>;
@@ -52,7 +58,11 @@ export class SampleData extends pulumi.ComponentResource {
     this.job = new k8s.batch.v1.Job(
       name,
       {
-        metadata: { name: `sample-data-${amundsen.databuilder.replace(/\./g, "-")}`, namespace: args.namespace, labels },
+        metadata: {
+          name: `sample-data-${amundsen.databuilder.replace(/\./g, "-")}`,
+          namespace: args.namespace,
+          labels,
+        },
         spec: {
           backoffLimit: 4,
           activeDeadlineSeconds: 1800,
@@ -73,7 +83,10 @@ export class SampleData extends pulumi.ComponentResource {
                     { name: "PYTHONUSERBASE", value: "/tmp/.local" },
                     { name: "ELASTICSEARCH_HOST", value: args.elasticsearchHost },
                     { name: "NEO4J_HOST", value: args.neo4jHost },
-                    { name: "NEO4J_PASSWORD", valueFrom: { secretKeyRef: { name: args.neo4jSecretName, key: "password" } } },
+                    {
+                      name: "NEO4J_PASSWORD",
+                      valueFrom: { secretKeyRef: { name: args.neo4jSecretName, key: "password" } },
+                    },
                   ],
                   resources: args.sizing,
                   securityContext: restrictedContainer(true),

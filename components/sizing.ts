@@ -7,22 +7,46 @@ import type { Part, Sizing } from "./workload";
  */
 const table: Record<"development" | "production", Record<Part, Sizing>> = {
   development: {
-    frontend: { requests: { cpu: "50m", memory: "192Mi" }, limits: { cpu: "500m", memory: "384Mi" } },
-    metadata: { requests: { cpu: "50m", memory: "192Mi" }, limits: { cpu: "500m", memory: "384Mi" } },
+    frontend: {
+      requests: { cpu: "50m", memory: "192Mi" },
+      limits: { cpu: "500m", memory: "384Mi" },
+    },
+    metadata: {
+      requests: { cpu: "50m", memory: "192Mi" },
+      limits: { cpu: "500m", memory: "384Mi" },
+    },
     search: { requests: { cpu: "50m", memory: "160Mi" }, limits: { cpu: "500m", memory: "320Mi" } },
     neo4j: { requests: { cpu: "100m", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } },
-    elasticsearch: { requests: { cpu: "100m", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } },
-    "token-store": { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
-    "sample-data": { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } },
+    elasticsearch: {
+      requests: { cpu: "100m", memory: "1Gi" },
+      limits: { cpu: "1", memory: "1Gi" },
+    },
+    "token-store": {
+      requests: { cpu: "50m", memory: "128Mi" },
+      limits: { cpu: "500m", memory: "256Mi" },
+    },
+    "sample-data": {
+      requests: { cpu: "100m", memory: "256Mi" },
+      limits: { cpu: "1", memory: "512Mi" },
+    },
   },
   production: {
     frontend: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } },
     metadata: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } },
     search: { requests: { cpu: "250m", memory: "384Mi" }, limits: { cpu: "1", memory: "768Mi" } },
     neo4j: { requests: { cpu: "500m", memory: "4Gi" }, limits: { cpu: "2", memory: "4Gi" } },
-    elasticsearch: { requests: { cpu: "500m", memory: "4Gi" }, limits: { cpu: "2", memory: "4Gi" } },
-    "token-store": { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } },
-    "sample-data": { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } },
+    elasticsearch: {
+      requests: { cpu: "500m", memory: "4Gi" },
+      limits: { cpu: "2", memory: "4Gi" },
+    },
+    "token-store": {
+      requests: { cpu: "100m", memory: "256Mi" },
+      limits: { cpu: "1", memory: "512Mi" },
+    },
+    "sample-data": {
+      requests: { cpu: "100m", memory: "256Mi" },
+      limits: { cpu: "1", memory: "512Mi" },
+    },
   },
 };
 

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { Datastore } from "./datastore";
 import { images } from "./versions";
-import { type Sizing, labelsFor, tcpProbe } from "./workload";
+import { labelsFor, type Sizing, tcpProbe } from "./workload";
 
 export const postgresPort = 5432;
 
@@ -33,16 +33,26 @@ export class TokenStore extends pulumi.ComponentResource {
   constructor(name: string, args: TokenStoreArgs, opts?: pulumi.ComponentResourceOptions) {
     super("amundsen-sso:index:TokenStore", name, {}, opts);
 
-    const password = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent: this }).result;
+    const password = new random.RandomPassword(
+      `${name}-password`,
+      { length: 32, special: false },
+      { parent: this },
+    ).result;
     const host = pulumi.interpolate`token-store.${args.namespace}.svc`;
     this.credentials = new k8s.core.v1.Secret(
       `${name}-credentials`,
       {
-        metadata: { name: "token-store-credentials", namespace: args.namespace, labels: labelsFor("token-store") },
+        metadata: {
+          name: "token-store-credentials",
+          namespace: args.namespace,
+          labels: labelsFor("token-store"),
+        },
         type: "Opaque",
         stringData: {
           password: pulumi.secret(password),
-          uri: pulumi.secret(pulumi.interpolate`postgresql+psycopg2://flaskoidc:${password}@${host}:${postgresPort}/flaskoidc`),
+          uri: pulumi.secret(
+            pulumi.interpolate`postgresql+psycopg2://flaskoidc:${password}@${host}:${postgresPort}/flaskoidc`,
+          ),
         },
       },
       { parent: this },
@@ -58,7 +68,10 @@ export class TokenStore extends pulumi.ComponentResource {
         env: [
           { name: "POSTGRES_USER", value: "flaskoidc" },
           { name: "POSTGRES_DB", value: "flaskoidc" },
-          { name: "POSTGRES_PASSWORD", valueFrom: { secretKeyRef: { name: "token-store-credentials", key: "password" } } },
+          {
+            name: "POSTGRES_PASSWORD",
+            valueFrom: { secretKeyRef: { name: "token-store-credentials", key: "password" } },
+          },
           { name: "PGDATA", value: "/var/lib/postgresql/data/pgdata" },
         ],
         uid: 999,

@@ -76,6 +76,8 @@ export const datastoreSupport = {
 /** True when `version` is covered by one of the table's prefixes for that datastore. */
 export function isSupportedVersion(support: DatastoreSupport, version: string): boolean {
   return support.supported.some((prefix) =>
-    prefix.endsWith(".") ? version.startsWith(prefix) : version === prefix || version.startsWith(`${prefix}.`),
+    prefix.endsWith(".")
+      ? version.startsWith(prefix)
+      : version === prefix || version.startsWith(`${prefix}.`),
   );
 }

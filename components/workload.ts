@@ -44,7 +44,9 @@ export function restrictedPod(uid: number): k8s.types.input.core.v1.PodSecurityC
   };
 }
 
-export function restrictedContainer(readOnlyRootFilesystem: boolean): k8s.types.input.core.v1.SecurityContext {
+export function restrictedContainer(
+  readOnlyRootFilesystem: boolean,
+): k8s.types.input.core.v1.SecurityContext {
   return {
     allowPrivilegeEscalation: false,
     readOnlyRootFilesystem,
@@ -53,12 +55,21 @@ export function restrictedContainer(readOnlyRootFilesystem: boolean): k8s.types.
 }
 
 /** An HTTP GET probe. */
-export function httpProbe(path: string, port: number, periodSeconds: number, failureThreshold = 3): k8s.types.input.core.v1.Probe {
+export function httpProbe(
+  path: string,
+  port: number,
+  periodSeconds: number,
+  failureThreshold = 3,
+): k8s.types.input.core.v1.Probe {
   return { httpGet: { path, port }, periodSeconds, timeoutSeconds: 5, failureThreshold };
 }
 
 /** A TCP connect probe, for ports that speak no HTTP (Bolt, Postgres). */
-export function tcpProbe(port: number, periodSeconds: number, failureThreshold = 3): k8s.types.input.core.v1.Probe {
+export function tcpProbe(
+  port: number,
+  periodSeconds: number,
+  failureThreshold = 3,
+): k8s.types.input.core.v1.Probe {
   return { tcpSocket: { port }, periodSeconds, timeoutSeconds: 5, failureThreshold };
 }
 

@@ -52,7 +52,9 @@ export interface StackConfig {
 
 /** Reads `stacks/Pulumi.<stack>.yaml`, or any stack file, into the CLI's flat key/value form. */
 export function readStackConfig(file: string): StackConfig {
-  const document = (parse(readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+  const document = (parse(readFileSync(file, "utf8")) ?? {}) as {
+    config?: Record<string, unknown>;
+  };
   const config: Record<string, string> = {};
   const secretKeys: string[] = [];
   for (const [key, value] of Object.entries(document.config ?? {})) {
@@ -75,7 +77,10 @@ export interface RunOptions {
   stack: string;
   config: StackConfig;
   /** Replace the fake values the mocks return for a resource type. */
-  stateOverrides?: Record<string, (inputs: Record<string, unknown>, name: string) => Record<string, unknown>>;
+  stateOverrides?: Record<
+    string,
+    (inputs: Record<string, unknown>, name: string) => Record<string, unknown>
+  >;
 }
 
 /**
@@ -102,8 +107,14 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
           rawInputs: args.inputs,
         });
         const override = options.stateOverrides?.[args.type];
-        const state = override ? override(plain(args.inputs), args.name) : fakeState(args.type, args.name, plain(args.inputs));
-        return { id: args.custom ? `${args.name}-id` : undefined, state: { ...args.inputs, ...state } };
+        const inputs = plain(args.inputs) as Record<string, unknown>;
+        const state = override
+          ? override(inputs, args.name)
+          : fakeState(args.type, args.name, inputs);
+        return {
+          id: args.custom ? `${args.name}-id` : undefined,
+          state: { ...args.inputs, ...state },
+        };
       },
       call: (args) => fakeInvoke(args.token, args.inputs),
     },
@@ -121,7 +132,8 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
   process.on("unhandledRejection", onRejection);
   try {
     const program = path.join(repoRoot, "index.ts");
-    for (const id of Object.keys(require.cache)) if (id.startsWith(path.join(repoRoot, "index."))) delete require.cache[id];
+    for (const id of Object.keys(require.cache))
+      if (id.startsWith(path.join(repoRoot, "index."))) delete require.cache[id];
     exports = require(program);
   } catch (err) {
     error = err as Error;
@@ -152,7 +164,11 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
 export async function runStack(
   stack: string,
   changes: Record<string, unknown> = {},
-  options: { secretKeys?: string[]; remove?: string[]; stateOverrides?: RunOptions["stateOverrides"] } = {},
+  options: {
+    secretKeys?: string[];
+    remove?: string[];
+    stateOverrides?: RunOptions["stateOverrides"];
+  } = {},
 ): Promise<ProgramRun> {
   const base = readStackConfig(stackFile(stack));
   const config = { ...base.config };
@@ -187,14 +203,16 @@ function trackParents(parents: Map<string, string>, urnNames: Map<string, string
 
 async function drainRpcs(): Promise<void> {
   // The SDK's own wait for outstanding registrations; it exports no typed accessor for it.
-  const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs?: () => Promise<void> };
+  const settings = require("@pulumi/pulumi/runtime/settings") as {
+    waitForRPCs?: () => Promise<void>;
+  };
   await settings.waitForRPCs?.();
 }
 
 async function resolveOutputs(exports: Record<string, unknown>): Promise<Record<string, unknown>> {
   const outputs: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(exports)) {
-    const output = pulumi.output(value);
+    const output = pulumi.output(value as pulumi.Input<unknown>);
     const secret = await pulumi.isSecret(output);
     const resolved = await new Promise((resolve) => output.apply(resolve));
     outputs[name] = secret ? secretMarker : resolved;
@@ -209,7 +227,11 @@ function providerName(ref: string | undefined): string | null {
 }
 
 function isSecretValue(value: unknown): value is { value: unknown } {
-  return value !== null && typeof value === "object" && (value as Record<string, unknown>)[sigKey] === secretSig;
+  return (
+    value !== null &&
+    typeof value === "object" &&
+    (value as Record<string, unknown>)[sigKey] === secretSig
+  );
 }
 
 /** Replaces secret-wrapped values by the marker. */
@@ -236,7 +258,11 @@ function fakeHex(seed: string, length: number): string {
 }
 
 /** Outputs each provider would compute, faked deterministically. */
-function fakeState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+function fakeState(
+  type: string,
+  name: string,
+  inputs: Record<string, unknown>,
+): Record<string, unknown> {
   switch (type) {
     case "docker-build:index:Image": {
       const digest = `sha256:${fakeHex(`image:${JSON.stringify(inputs.tags)}`, 64)}`;
@@ -249,7 +275,11 @@ function fakeState(type: string, name: string, inputs: Record<string, unknown>):
         clientSecret: pulumi.secret(`fake-client-secret-${fakeHex(`secret:${name}`, 24)}`),
       };
     case "random:index/randomPassword:RandomPassword":
-      return { result: pulumi.secret(`fake${fakeHex(`password:${name}`, Number(inputs.length ?? 32) - 4)}`) };
+      return {
+        result: pulumi.secret(
+          `fake${fakeHex(`password:${name}`, Number(inputs.length ?? 32) - 4)}`,
+        ),
+      };
     default:
       return {};
   }
@@ -257,7 +287,11 @@ function fakeState(type: string, name: string, inputs: Record<string, unknown>):
 
 function fakeInvoke(token: string, inputs: Record<string, unknown>): Record<string, unknown> {
   if (token === "okta:group/getGroup:getGroup") {
-    return { id: `00gfake${fakeHex(`group:${inputs.name}`, 13)}`, name: inputs.name, type: "OKTA_GROUP" };
+    return {
+      id: `00gfake${fakeHex(`group:${inputs.name}`, 13)}`,
+      name: inputs.name,
+      type: "OKTA_GROUP",
+    };
   }
   throw new Error(`offline run: no fake for invoke ${token}`);
 }

@@ -8,14 +8,20 @@ export type { ProgramRun, RegisteredResource };
 export { runStack };
 
 /** Runs a committed stack with optional config changes; resources carry redacted inputs. */
-export async function loadStack(stack: "dev" | "prod", overrides: Record<string, unknown> = {}): Promise<ProgramRun> {
+export async function loadStack(
+  stack: "dev" | "prod",
+  overrides: Record<string, unknown> = {},
+): Promise<ProgramRun> {
   return runStack(stack, overrides);
 }
 
 /** The single resource of a type and name; throws when absent so a test fails with a clear message. */
 export function find(run: ProgramRun, type: string, name: string): RegisteredResource {
   const found = run.resources.find((r) => r.type === type && r.name === name);
-  if (!found) throw new Error(`no ${type} named ${name}; registered: ${run.resources.map((r) => `${r.type}/${r.name}`).join(", ")}`);
+  if (!found)
+    throw new Error(
+      `no ${type} named ${name}; registered: ${run.resources.map((r) => `${r.type}/${r.name}`).join(", ")}`,
+    );
   return found;
 }
 
@@ -24,8 +30,15 @@ export function all(run: ProgramRun, type: string): RegisteredResource[] {
   return run.resources.filter((r) => r.type === type);
 }
 
-type EnvVar = { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } };
-type PodSpec = { containers: { name: string; env?: EnvVar[] }[]; initContainers?: { name: string; env?: EnvVar[] }[] };
+type EnvVar = {
+  name: string;
+  value?: string;
+  valueFrom?: { secretKeyRef?: { name: string; key: string } };
+};
+type PodSpec = {
+  containers: { name: string; env?: EnvVar[] }[];
+  initContainers?: { name: string; env?: EnvVar[] }[];
+};
 
 /** The pod spec of a Deployment, StatefulSet or Job. */
 export function podSpec(resource: RegisteredResource): PodSpec {
