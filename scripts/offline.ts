@@ -212,7 +212,7 @@ async function drainRpcs(): Promise<void> {
 async function resolveOutputs(exports: Record<string, unknown>): Promise<Record<string, unknown>> {
   const outputs: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(exports)) {
-    const output = pulumi.output(value as pulumi.Input<unknown>);
+    const output: pulumi.Output<unknown> = pulumi.output(value as pulumi.Input<unknown>);
     const secret = await pulumi.isSecret(output);
     const resolved = await new Promise((resolve) => output.apply(resolve));
     outputs[name] = secret ? secretMarker : resolved;
