@@ -110,7 +110,7 @@ const extraEnv = z.record(
   z.string(),
 );
 
-const schema = z
+export const settingsSchema = z
   .strictObject({
     tier: z.enum(["development", "production"]).default("development"),
     hostname,
@@ -238,7 +238,7 @@ const schema = z
   });
 
 /** Validated stack settings, with every default applied. */
-export type Settings = z.infer<typeof schema> & {
+export type Settings = z.infer<typeof settingsSchema> & {
   /** Whether each secret key is set; secret values themselves are read only as Outputs. */
   readonly secretsSet: Readonly<Record<SecretKey, boolean>>;
   /** The Okta org, from the provider's own `okta:orgName` and `okta:baseUrl` keys. */
@@ -259,7 +259,7 @@ export class ConfigError extends Error {
   }
 }
 
-const objectKeys = Object.keys(schema.shape);
+const objectKeys = Object.keys(settingsSchema.shape);
 
 /**
  * Reads every `amundsen-sso:*` key (plus `okta:orgName`/`okta:baseUrl`), validates them all and
@@ -294,7 +294,7 @@ export function loadSettings(): Settings {
     }
   }
 
-  const result = schema.safeParse(raw);
+  const result = settingsSchema.safeParse(raw);
   if (!result.success) {
     for (const issue of result.error.issues) problems.push(describeIssue(issue, raw));
   }
@@ -324,7 +324,10 @@ export function loadSettings(): Settings {
 }
 
 /** Rules that involve secret keys, whose values the program never reads in plaintext. */
-function crossChecks(c: z.infer<typeof schema>, secrets: Record<SecretKey, boolean>): string[] {
+function crossChecks(
+  c: z.infer<typeof settingsSchema>,
+  secrets: Record<SecretKey, boolean>,
+): string[] {
   const problems: string[] = [];
   const key = (k: string) => `${project}:${k}`;
 
@@ -365,7 +368,10 @@ function crossChecks(c: z.infer<typeof schema>, secrets: Record<SecretKey, boole
   return problems;
 }
 
-function imageChecks(c: z.infer<typeof schema>, secrets: Record<SecretKey, boolean>): string[] {
+function imageChecks(
+  c: z.infer<typeof settingsSchema>,
+  secrets: Record<SecretKey, boolean>,
+): string[] {
   const key = (k: string) => `${project}:${k}`;
   const { existing, repository } = c.image;
   if (existing !== undefined) {
@@ -428,11 +434,11 @@ function describeIssue(issue: z.core.$ZodIssue, raw: Record<string, unknown>): s
     raw,
   );
   const got = value === undefined ? "is missing" : `got ${JSON.stringify(value)}`;
-  return `${project}:${path.join(".")}: ${got}; ${issue.message.replace(/^Invalid input: /, "")}`;
+  return `${project}:${path.join(".")}: ${got}; ${issue.message.replace(/^Invalid (input|option): expected (one of )?/, "must be $2").replace(/, received \w+$/, "")}`;
 }
 
 function shapeAt(path: string[]): Record<string, unknown> | undefined {
-  let node: unknown = schema.shape;
+  let node: unknown = settingsSchema.shape;
   for (const k of path) {
     const child = (
       node as Record<string, { def?: { innerType?: { shape?: unknown }; shape?: unknown } }>

@@ -9,6 +9,9 @@ import {
   selectorFor,
 } from "./workload";
 
+/** The Kubernetes provider's per-object readiness timeout, visible in the rendered manifest. */
+export const readyTimeoutAnnotation = "pulumi.com/timeoutSeconds";
+
 export interface DatastoreArgs {
   /** Which datastore; names the StatefulSet, its Service and its volume claim. */
   part: Part;
@@ -33,11 +36,11 @@ export interface DatastoreArgs {
   /** Extra writable paths, as emptyDir volumes. @default none */
   scratchPaths?: Record<string, string>;
   /**
-   * How long `pulumi up` waits for the StatefulSet to become ready. JVM datastores on a fresh volume
+   * Seconds `pulumi up` waits for the StatefulSet to become ready. JVM datastores on a fresh volume
    * take minutes; Pulumi's 10-minute default fails slow clusters that would have converged.
-   * @default "20m"
+   * @default 1200
    */
-  readyTimeout?: string;
+  readyTimeoutSeconds?: number;
   /** Resources to wait for before starting. @default none */
   dependsOn?: pulumi.Resource[];
 }
@@ -65,7 +68,6 @@ export class Datastore extends pulumi.ComponentResource {
       labels,
     });
     const scratch = Object.entries(args.scratchPaths ?? {});
-    const timeout = args.readyTimeout ?? "20m";
 
     this.volumeClaim = new k8s.core.v1.PersistentVolumeClaim(
       `${name}-data`,
@@ -100,7 +102,10 @@ export class Datastore extends pulumi.ComponentResource {
     this.statefulSet = new k8s.apps.v1.StatefulSet(
       name,
       {
-        metadata: metadata(),
+        metadata: {
+          ...metadata(),
+          annotations: { [readyTimeoutAnnotation]: String(args.readyTimeoutSeconds ?? 1200) },
+        },
         spec: {
           serviceName: args.part,
           replicas: 1,
@@ -141,11 +146,7 @@ export class Datastore extends pulumi.ComponentResource {
           },
         },
       },
-      {
-        parent: this,
-        dependsOn: args.dependsOn,
-        customTimeouts: { create: timeout, update: timeout },
-      },
+      { parent: this, dependsOn: args.dependsOn },
     );
 
     this.host = pulumi.interpolate`${this.service.metadata.name}.${this.service.metadata.namespace}.svc`;

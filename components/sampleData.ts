@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { readyTimeoutAnnotation } from "./datastore";
 import { amundsen, images } from "./versions";
 import {
   labelsFor,
@@ -62,6 +63,8 @@ export class SampleData extends pulumi.ComponentResource {
           name: `sample-data-${amundsen.databuilder.replace(/\./g, "-")}`,
           namespace: args.namespace,
           labels,
+          // pip and the loader take several minutes on a small node.
+          annotations: { [readyTimeoutAnnotation]: "1800" },
         },
         spec: {
           backoffLimit: 4,
@@ -102,7 +105,7 @@ export class SampleData extends pulumi.ComponentResource {
           },
         },
       },
-      { parent: this, dependsOn: args.dependsOn, customTimeouts: { create: "30m", update: "30m" } },
+      { parent: this, dependsOn: args.dependsOn },
     );
 
     this.registerOutputs({ job: this.job.metadata.name });

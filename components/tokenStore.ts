@@ -88,7 +88,7 @@ export class TokenStore extends pulumi.ComponentResource {
           readinessProbe: tcpProbe(postgresPort, 10),
           livenessProbe: tcpProbe(postgresPort, 20, 6),
         },
-        readyTimeout: "10m",
+        readyTimeoutSeconds: 600,
         dependsOn: [this.credentials],
       },
       { parent: this },

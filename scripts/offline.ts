@@ -29,6 +29,8 @@ export interface RegisteredResource {
   parent: string | null;
   /** The explicit provider resource's name, or null for a default provider. */
   provider: string | null;
+  /** Names of the resources this one was told to wait for (`dependsOn`, direct or inherited). */
+  dependsOn: string[];
   custom: boolean;
   /** Inputs with every Output resolved; secret values replaced by `secretMarker`. */
   inputs: Record<string, unknown>;
@@ -77,19 +79,32 @@ export interface RunOptions {
   stack: string;
   config: StackConfig;
   /** Replace the fake values the mocks return for a resource type. */
-  stateOverrides?: Record<
-    string,
-    (inputs: Record<string, unknown>, name: string) => Record<string, unknown>
-  >;
+  stateOverrides?: Record<string, (inputs: Record<string, unknown>, name: string) => Record<string, unknown>>;
+}
+
+/** Runs index.ts once under mocks and returns everything it registered. */
+export function runProgram(options: RunOptions): Promise<ProgramRun> {
+  return runWithMocks(options, () => {
+    const program = path.join(repoRoot, "index.ts");
+    for (const id of Object.keys(require.cache)) {
+      if (id.startsWith(path.join(repoRoot, "index."))) delete require.cache[id];
+    }
+    return require(program);
+  });
 }
 
 /**
- * Runs index.ts once under mocks and returns everything it registered. Runs are sequential: the
- * mock runtime is process-wide, so a run waits for the previous one's RPCs to drain.
+ * Runs `body` under mocks (a whole program, or a few components in a test) and returns everything
+ * it registered, plus the outputs it returns. Runs must not overlap: the mock runtime is
+ * process-wide, so each run drains its own RPCs before returning.
  */
-export async function runProgram(options: RunOptions): Promise<ProgramRun> {
-  const registered = new Map<string, Omit<RegisteredResource, "parent" | "inputs">>();
+export async function runWithMocks(
+  options: RunOptions,
+  body: () => Record<string, unknown> | undefined,
+): Promise<ProgramRun> {
+  const registered = new Map<string, Omit<RegisteredResource, "parent" | "inputs" | "dependsOn">>();
   const parents = new Map<string, string>();
+  const dependencies = new Map<string, string[]>();
   const urnNames = new Map<string, string>();
   const order: string[] = [];
 
@@ -106,15 +121,10 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
           custom: args.custom ?? false,
           rawInputs: args.inputs,
         });
-        const override = options.stateOverrides?.[args.type];
         const inputs = plain(args.inputs) as Record<string, unknown>;
-        const state = override
-          ? override(inputs, args.name)
-          : fakeState(args.type, args.name, inputs);
-        return {
-          id: args.custom ? `${args.name}-id` : undefined,
-          state: { ...args.inputs, ...state },
-        };
+        const override = options.stateOverrides?.[args.type];
+        const state = override ? override(inputs, args.name) : fakeState(args.type, args.name, inputs);
+        return { id: args.custom ? `${args.name}-id` : undefined, state: { ...args.inputs, ...state } };
       },
       call: (args) => fakeInvoke(args.token, args.inputs),
     },
@@ -122,7 +132,7 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
     options.stack,
     false,
   );
-  trackParents(parents, urnNames);
+  trackParents(parents, dependencies, urnNames);
 
   let error: Error | undefined;
   let exports: Record<string, unknown> = {};
@@ -131,10 +141,7 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
   };
   process.on("unhandledRejection", onRejection);
   try {
-    const program = path.join(repoRoot, "index.ts");
-    for (const id of Object.keys(require.cache))
-      if (id.startsWith(path.join(repoRoot, "index."))) delete require.cache[id];
-    exports = require(program);
+    exports = body() ?? {};
   } catch (err) {
     error = err as Error;
   }
@@ -148,11 +155,12 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
   process.off("unhandledRejection", onRejection);
 
   const resources = order.map((key) => {
-    const r = registered.get(key) as Omit<RegisteredResource, "parent" | "inputs">;
+    const r = registered.get(key) as Omit<RegisteredResource, "parent" | "inputs" | "dependsOn">;
     const parentUrn = parents.get(key);
     return {
       ...r,
       parent: parentUrn ? (urnNames.get(parentUrn) ?? null) : null,
+      dependsOn: (dependencies.get(key) ?? []).map((urn) => urnNames.get(urn) ?? urn),
       inputs: redact(r.rawInputs) as Record<string, unknown>,
       rawInputs: plain(r.rawInputs) as Record<string, unknown>,
     };
@@ -183,9 +191,9 @@ export async function runStack(
   });
 }
 
-/** Records each registration's parent, which the mocks API does not pass to newResource. */
-function trackParents(parents: Map<string, string>, urnNames: Map<string, string>) {
-  type Request = { getType(): string; getName(): string; getParent(): string };
+/** Records each registration's parent and dependencies, which the mocks API does not pass on. */
+function trackParents(parents: Map<string, string>, dependencies: Map<string, string[]>, urnNames: Map<string, string>) {
+  type Request = { getType(): string; getName(): string; getParent(): string; getDependenciesList(): string[] };
   type Callback = (err: unknown, response?: { getUrn(): string }) => void;
   const monitor = pulumi.runtime.getMonitor() as unknown as {
     registerResource(req: Request, callback: Callback): Promise<void>;
@@ -194,6 +202,7 @@ function trackParents(parents: Map<string, string>, urnNames: Map<string, string
   monitor.registerResource = (req, callback) => {
     const key = `${req.getType()}::${req.getName()}`;
     if (req.getParent()) parents.set(key, req.getParent());
+    dependencies.set(key, req.getDependenciesList());
     return original(req, (err, response) => {
       if (response) urnNames.set(response.getUrn(), req.getName());
       callback(err, response);
