@@ -30,14 +30,30 @@ export function all(run: ProgramRun, type: string): RegisteredResource[] {
   return run.resources.filter((r) => r.type === type);
 }
 
-type EnvVar = {
+export type EnvVar = {
   name: string;
   value?: string;
   valueFrom?: { secretKeyRef?: { name: string; key: string } };
 };
-type PodSpec = {
-  containers: { name: string; env?: EnvVar[] }[];
-  initContainers?: { name: string; env?: EnvVar[] }[];
+export type Probe = {
+  httpGet?: { path: string; port: number | string };
+  tcpSocket?: { port: number | string };
+};
+export type Container = {
+  name: string;
+  image?: string;
+  command?: string[];
+  env?: EnvVar[];
+  readinessProbe?: Probe;
+  livenessProbe?: Probe;
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  securityContext?: Record<string, unknown>;
+};
+export type PodSpec = {
+  containers: Container[];
+  initContainers?: Container[];
+  securityContext?: Record<string, unknown>;
+  imagePullSecrets?: { name: string }[];
 };
 
 /** The pod spec of a Deployment, StatefulSet or Job. */
