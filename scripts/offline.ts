@@ -29,8 +29,10 @@ export interface RegisteredResource {
   parent: string | null;
   /** The explicit provider resource's name, or null for a default provider. */
   provider: string | null;
-  /** Names of the resources this one was told to wait for (`dependsOn`, direct or inherited). */
+  /** Names of the resources this one waits for: `dependsOn` and the resources its inputs come from. */
   dependsOn: string[];
+  /** Resource options the engine would act on. */
+  options: { retainOnDelete: boolean; replaceOnChanges: string[] };
   custom: boolean;
   /** Inputs with every Output resolved; secret values replaced by `secretMarker`. */
   inputs: Record<string, unknown>;
@@ -79,7 +81,10 @@ export interface RunOptions {
   stack: string;
   config: StackConfig;
   /** Replace the fake values the mocks return for a resource type. */
-  stateOverrides?: Record<string, (inputs: Record<string, unknown>, name: string) => Record<string, unknown>>;
+  stateOverrides?: Record<
+    string,
+    (inputs: Record<string, unknown>, name: string) => Record<string, unknown>
+  >;
 }
 
 /** Runs index.ts once under mocks and returns everything it registered. */
@@ -102,9 +107,13 @@ export async function runWithMocks(
   options: RunOptions,
   body: () => Record<string, unknown> | undefined,
 ): Promise<ProgramRun> {
-  const registered = new Map<string, Omit<RegisteredResource, "parent" | "inputs" | "dependsOn">>();
+  const registered = new Map<
+    string,
+    Omit<RegisteredResource, "parent" | "inputs" | "dependsOn" | "options">
+  >();
   const parents = new Map<string, string>();
   const dependencies = new Map<string, string[]>();
+  const resourceOptions = new Map<string, RegisteredResource["options"]>();
   const urnNames = new Map<string, string>();
   const order: string[] = [];
 
@@ -123,8 +132,13 @@ export async function runWithMocks(
         });
         const inputs = plain(args.inputs) as Record<string, unknown>;
         const override = options.stateOverrides?.[args.type];
-        const state = override ? override(inputs, args.name) : fakeState(args.type, args.name, inputs);
-        return { id: args.custom ? `${args.name}-id` : undefined, state: { ...args.inputs, ...state } };
+        const state = override
+          ? override(inputs, args.name)
+          : fakeState(args.type, args.name, inputs);
+        return {
+          id: args.custom ? `${args.name}-id` : undefined,
+          state: { ...args.inputs, ...state },
+        };
       },
       call: (args) => fakeInvoke(args.token, args.inputs),
     },
@@ -132,7 +146,7 @@ export async function runWithMocks(
     options.stack,
     false,
   );
-  trackParents(parents, dependencies, urnNames);
+  trackParents(parents, dependencies, resourceOptions, urnNames);
 
   let error: Error | undefined;
   let exports: Record<string, unknown> = {};
@@ -155,12 +169,16 @@ export async function runWithMocks(
   process.off("unhandledRejection", onRejection);
 
   const resources = order.map((key) => {
-    const r = registered.get(key) as Omit<RegisteredResource, "parent" | "inputs" | "dependsOn">;
+    const r = registered.get(key) as Omit<
+      RegisteredResource,
+      "parent" | "inputs" | "dependsOn" | "options"
+    >;
     const parentUrn = parents.get(key);
     return {
       ...r,
       parent: parentUrn ? (urnNames.get(parentUrn) ?? null) : null,
       dependsOn: (dependencies.get(key) ?? []).map((urn) => urnNames.get(urn) ?? urn),
+      options: resourceOptions.get(key) ?? { retainOnDelete: false, replaceOnChanges: [] },
       inputs: redact(r.rawInputs) as Record<string, unknown>,
       rawInputs: plain(r.rawInputs) as Record<string, unknown>,
     };
@@ -192,8 +210,20 @@ export async function runStack(
 }
 
 /** Records each registration's parent and dependencies, which the mocks API does not pass on. */
-function trackParents(parents: Map<string, string>, dependencies: Map<string, string[]>, urnNames: Map<string, string>) {
-  type Request = { getType(): string; getName(): string; getParent(): string; getDependenciesList(): string[] };
+function trackParents(
+  parents: Map<string, string>,
+  dependencies: Map<string, string[]>,
+  resourceOptions: Map<string, RegisteredResource["options"]>,
+  urnNames: Map<string, string>,
+) {
+  type Request = {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getDependenciesList(): string[];
+    getRetainondelete(): boolean;
+    getReplaceonchangesList(): string[];
+  };
   type Callback = (err: unknown, response?: { getUrn(): string }) => void;
   const monitor = pulumi.runtime.getMonitor() as unknown as {
     registerResource(req: Request, callback: Callback): Promise<void>;
@@ -203,6 +233,10 @@ function trackParents(parents: Map<string, string>, dependencies: Map<string, st
     const key = `${req.getType()}::${req.getName()}`;
     if (req.getParent()) parents.set(key, req.getParent());
     dependencies.set(key, req.getDependenciesList());
+    resourceOptions.set(key, {
+      retainOnDelete: req.getRetainondelete() === true,
+      replaceOnChanges: req.getReplaceonchangesList(),
+    });
     return original(req, (err, response) => {
       if (response) urnNames.set(response.getUrn(), req.getName());
       callback(err, response);

@@ -2,7 +2,12 @@
  * The test suite's entry to the program: runs a committed stack offline (see scripts/offline.ts)
  * and offers small lookups over what it registered.
  */
-import { type ProgramRun, type RegisteredResource, runStack } from "../../scripts/offline";
+import {
+  type ProgramRun,
+  type RegisteredResource,
+  runStack,
+  runWithMocks,
+} from "../../scripts/offline";
 
 export type { ProgramRun, RegisteredResource };
 export { runStack };
@@ -13,6 +18,18 @@ export async function loadStack(
   overrides: Record<string, unknown> = {},
 ): Promise<ProgramRun> {
   return runStack(stack, overrides);
+}
+
+/**
+ * Builds components under mocks, outside any stack, and returns what they registered. `body` may
+ * return Outputs to resolve; secret ones come back as "[secret]".
+ */
+export async function runComponents(
+  body: () => Record<string, unknown> | undefined,
+): Promise<ProgramRun> {
+  const run = await runWithMocks({ stack: "test", config: { config: {}, secretKeys: [] } }, body);
+  if (run.error) throw run.error;
+  return run;
 }
 
 /** The single resource of a type and name; throws when absent so a test fails with a clear message. */
