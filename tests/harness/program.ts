@@ -12,6 +12,23 @@ import {
 export type { ProgramRun, RegisteredResource };
 export { runStack };
 
+const committedRuns = new Map<string, Promise<ProgramRun>>();
+
+/**
+ * The committed dev and prod stacks as they are, run once per test process and shared by every
+ * spec (a run's result is plain data, so sharing it is safe).
+ */
+export async function committedStacks(): Promise<{ dev: ProgramRun; prod: ProgramRun }> {
+  const run = (stack: "dev" | "prod") => {
+    if (!committedRuns.has(stack)) committedRuns.set(stack, runStack(stack));
+    return committedRuns.get(stack) as Promise<ProgramRun>;
+  };
+  const dev = await run("dev");
+  const prod = await run("prod");
+  if (dev.error || prod.error) throw dev.error ?? prod.error;
+  return { dev, prod };
+}
+
 /** Runs a committed stack with optional config changes; resources carry redacted inputs. */
 export async function loadStack(
   stack: "dev" | "prod",
