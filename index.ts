@@ -2,17 +2,22 @@ import * as pulumi from "@pulumi/pulumi";
 import { AmundsenApi, apiPorts, metadataEnv, searchEnv } from "./components/api";
 import { ClusterTarget, clusterDefaults } from "./components/cluster";
 import { loadSettings, type SecretKey } from "./components/config";
-import { Elasticsearch, elasticsearchPort, urlPort } from "./components/elasticsearch";
+import {
+  Elasticsearch,
+  elasticsearchCredentialsSecret,
+  elasticsearchPort,
+  urlPort,
+} from "./components/elasticsearch";
 import { oktaIssuer, publicEndpoints } from "./components/endpoints";
-import { Frontend, frontendPort } from "./components/frontend";
+import { Frontend, frontendPort, oidcSecretName } from "./components/frontend";
 import { FrontendImage, registryHost } from "./components/image";
 import { AmundsenNamespace } from "./components/namespace";
-import { Neo4j } from "./components/neo4j";
+import { Neo4j, neo4jCredentialsSecret } from "./components/neo4j";
 import { amundsenConnections, NetworkPolicies } from "./components/networkPolicies";
 import { OidcClient } from "./components/oidcClient";
 import { SampleData } from "./components/sampleData";
 import { jvmHeap, sizingFor } from "./components/sizing";
-import { postgresPort, TokenStore } from "./components/tokenStore";
+import { postgresPort, TokenStore, tokenStoreCredentialsSecret } from "./components/tokenStore";
 import { amundsen, images } from "./components/versions";
 
 // Every key is validated before anything is registered; a bad stack creates nothing.
@@ -145,7 +150,7 @@ const metadata = new AmundsenApi(
       port: neo4j.port,
       username: neo4j.username,
       encrypted: neo4j.encrypted,
-      secretName: "neo4j-credentials",
+      secretName: neo4jCredentialsSecret,
     }),
     replicas: settings.metadata.replicas,
     sizing: sizing("metadata"),
@@ -165,7 +170,7 @@ const search = new AmundsenApi(
       credentials: elasticsearch.credentials
         ? {
             username: settings.elasticsearch.username,
-            secretName: "elasticsearch-credentials",
+            secretName: elasticsearchCredentialsSecret,
             key: "password",
           }
         : undefined,
@@ -198,9 +203,9 @@ const frontend = new Frontend(
     logout: settings.oidc.logout,
     client: { clientId: oidc.clientId, clientSecret: oidc.clientSecret },
     tokenStore: tokenStore
-      ? { kind: "shared", secretName: "token-store-credentials", key: "uri" }
+      ? { kind: "shared", secretName: tokenStoreCredentialsSecret, key: "uri" }
       : tokenStoreUri !== undefined
-        ? { kind: "shared", secretName: "frontend-oidc", key: "token-store-uri" }
+        ? { kind: "shared", secretName: oidcSecretName, key: "token-store-uri" }
         : { kind: "sqlite" },
     tokenStoreUri,
     metadataUrl: metadata.url,
@@ -251,7 +256,7 @@ if (settings.sampleData && neo4j.datastore && elasticsearch.datastore) {
       namespace,
       elasticsearchHost: elasticsearch.datastore.host,
       neo4jHost: neo4j.datastore.host,
-      neo4jSecretName: "neo4j-credentials",
+      neo4jSecretName: neo4jCredentialsSecret,
       sizing: sizing("sample-data"),
       dependsOn: [neo4j, elasticsearch],
     },

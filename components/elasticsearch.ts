@@ -5,6 +5,8 @@ import { datastoreSupport } from "./versions";
 import { httpProbe, labelsFor, type Sizing, tcpProbe } from "./workload";
 
 export const elasticsearchPort = 9200;
+/** The Secret holding an external cluster's `password`. */
+export const elasticsearchCredentialsSecret = "elasticsearch-credentials";
 
 /** The TCP port an http(s) URL connects to. */
 export function urlPort(url: string): number {
@@ -56,7 +58,7 @@ export class Elasticsearch extends pulumi.ComponentResource {
           `${name}-credentials`,
           {
             metadata: {
-              name: "elasticsearch-credentials",
+              name: elasticsearchCredentialsSecret,
               namespace: args.namespace,
               labels: labelsFor("elasticsearch"),
             },

@@ -21,7 +21,8 @@ export const healthPath = "/healthcheck";
 export const whitelistedEndpoints = ["status", "healthcheck", "health", "logout"];
 /** Where the image installs the idp-logout module (image/Dockerfile). */
 const ssoModulePath = "/opt/amundsen-sso";
-const oidcSecretName = "frontend-oidc";
+/** The Secret holding the OIDC client, the session key and an external token store URI. */
+export const oidcSecretName = "frontend-oidc";
 
 /** Where flaskoidc keeps OAuth tokens. */
 export type TokenStoreRef =

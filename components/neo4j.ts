@@ -6,6 +6,8 @@ import { datastoreSupport } from "./versions";
 import { labelsFor, type Sizing, tcpProbe } from "./workload";
 
 export const boltPort = 7687;
+/** The Secret holding `password` and `NEO4J_AUTH`. */
+export const neo4jCredentialsSecret = "neo4j-credentials";
 const httpPort = 7474;
 
 export interface Neo4jArgs {
@@ -66,7 +68,7 @@ export class Neo4j extends pulumi.ComponentResource {
       `${name}-credentials`,
       {
         metadata: {
-          name: "neo4j-credentials",
+          name: neo4jCredentialsSecret,
           namespace: args.namespace,
           labels: labelsFor("neo4j"),
         },
@@ -100,7 +102,7 @@ export class Neo4j extends pulumi.ComponentResource {
         env: [
           {
             name: "NEO4J_AUTH",
-            valueFrom: { secretKeyRef: { name: "neo4j-credentials", key: "NEO4J_AUTH" } },
+            valueFrom: { secretKeyRef: { name: neo4jCredentialsSecret, key: "NEO4J_AUTH" } },
           },
           setting("dbms_memory_heap_initial__size", args.memory.heap),
           setting("dbms_memory_heap_max__size", args.memory.heap),

@@ -6,6 +6,8 @@ import { images } from "./versions";
 import { labelsFor, type Sizing, tcpProbe } from "./workload";
 
 export const postgresPort = 5432;
+/** The Secret holding `password` and `uri`. */
+export const tokenStoreCredentialsSecret = "token-store-credentials";
 
 export interface TokenStoreArgs {
   namespace: pulumi.Input<string>;
@@ -43,7 +45,7 @@ export class TokenStore extends pulumi.ComponentResource {
       `${name}-credentials`,
       {
         metadata: {
-          name: "token-store-credentials",
+          name: tokenStoreCredentialsSecret,
           namespace: args.namespace,
           labels: labelsFor("token-store"),
         },
@@ -70,7 +72,7 @@ export class TokenStore extends pulumi.ComponentResource {
           { name: "POSTGRES_DB", value: "flaskoidc" },
           {
             name: "POSTGRES_PASSWORD",
-            valueFrom: { secretKeyRef: { name: "token-store-credentials", key: "password" } },
+            valueFrom: { secretKeyRef: { name: tokenStoreCredentialsSecret, key: "password" } },
           },
           { name: "PGDATA", value: "/var/lib/postgresql/data/pgdata" },
         ],
