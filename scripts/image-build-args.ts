@@ -7,4 +7,5 @@
  */
 import { imageBuildArgs } from "../components/image";
 
-for (const [name, value] of Object.entries(imageBuildArgs())) console.log(`--build-arg=${name}=${value}`);
+for (const [name, value] of Object.entries(imageBuildArgs()))
+  console.log(`--build-arg=${name}=${value}`);
