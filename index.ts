@@ -188,11 +188,9 @@ const frontend = new Frontend(
     namespace,
     image: image.ref,
     registry:
-      settings.image.registryUsername !== undefined &&
-      registryPassword !== undefined &&
-      settings.image.repository !== undefined
+      settings.image.registryUsername !== undefined && registryPassword !== undefined
         ? {
-            host: registryHost(settings.image.repository),
+            host: registryHost(settings.image.repository ?? settings.image.existing ?? ""),
             username: settings.image.registryUsername,
             password: registryPassword,
           }

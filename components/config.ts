@@ -368,55 +368,49 @@ function crossChecks(
   return problems;
 }
 
+/** A registry host: has a dot or a port, or is localhost (otherwise it is a Docker Hub namespace). */
+const registryHostPattern =
+  "(?:[a-z0-9-]+(?:\\.[a-z0-9-]+)+|[a-z0-9-]+:[0-9]+|localhost)(?::[0-9]+)?";
+const repositoryPattern = new RegExp(`^${registryHostPattern}(?:/[a-z0-9._-]+)+$`);
+const digestReferencePattern = new RegExp(
+  `^${registryHostPattern}(?:/[a-z0-9._-]+)+(?::[A-Za-z0-9_.-]+)?@sha256:[a-f0-9]{64}$`,
+);
+
 function imageChecks(
   c: z.infer<typeof settingsSchema>,
   secrets: Record<SecretKey, boolean>,
 ): string[] {
   const key = (k: string) => `${project}:${k}`;
   const { existing, repository } = c.image;
+  const problems: string[] = [];
+  if (secrets.registryPassword !== (c.image.registryUsername !== undefined))
+    problems.push(
+      `${key(secrets.registryPassword ? "image.registryUsername" : "registryPassword")}: is missing; registry credentials need both image.registryUsername and registryPassword (--secret), or neither to use the builder's stored login and the nodes' own pull credentials`,
+    );
   if (existing !== undefined) {
-    if (repository !== undefined)
-      return [
-        `${key("image.repository")}: is set together with image.existing; choose building or an existing image`,
-      ];
-    if (
-      !/^[a-z0-9.-]+(:[0-9]+)?\/[a-z0-9._/-]+(:[A-Za-z0-9_.-]+)?@sha256:[a-f0-9]{64}$/.test(
-        existing,
-      )
-    )
-      return [
-        `${key("image.existing")}: got ${JSON.stringify(existing)}; must be a registry-qualified reference pinned by digest, such as registry.example.com/data/amundsen-frontend@sha256:<64 hex>`,
-      ];
-    const upstream =
-      /^(docker\.io\/|index\.docker\.io\/)?amundsendev\/amundsen-frontend(-oidc)?[:@]/.exec(
-        existing,
+    if (repository !== undefined || c.image.tag !== undefined)
+      problems.push(
+        `${key(repository !== undefined ? "image.repository" : "image.tag")}: is set together with image.existing; choose building or an existing image`,
       );
-    if (upstream && !upstream[2])
-      return [
-        `${key("image.existing")}: got ${JSON.stringify(existing)}; the stock amundsen-frontend image has no flaskoidc, so login would crash with ModuleNotFoundError. Build the image (image.repository) or use one built from image/Dockerfile`,
-      ];
-    if (upstream && (c.oidc.logout === "idp" || c.frontend.tokenStore !== "sqlite"))
-      return [
-        `${key("image.existing")}: got ${JSON.stringify(existing)}; upstream's -oidc image lacks the idp-logout module and the Postgres driver, so it needs oidc.logout local and frontend.tokenStore sqlite`,
-      ];
-    return [];
+    else if (!digestReferencePattern.test(existing))
+      problems.push(
+        `${key("image.existing")}: got ${JSON.stringify(existing)}; must be a registry-qualified reference pinned by digest, such as registry.example.com/data/amundsen-frontend@sha256:<64 hex> (Docker Hub: docker.io/<team>/<name>@sha256:…)`,
+      );
+    else if (/\/amundsendev\/amundsen-frontend(-oidc)?[:@]/.test(existing))
+      problems.push(
+        `${key("image.existing")}: got ${JSON.stringify(existing)}; upstream's frontend images lack this program's hardened flaskoidc wrapper (and the stock one flaskoidc itself), so login would crash or could be bypassed. Build the image (image.repository) or use one built from image/`,
+      );
+    return problems;
   }
   if (repository === undefined)
-    return [
+    problems.push(
       `${key("image.repository")}: is missing; set the registry repository to push the frontend image to (such as registry.example.com/data/amundsen-frontend), or image.existing`,
-    ];
-  if (
-    !/^[a-z0-9-]+(\.[a-z0-9-]+)+(:[0-9]+)?\/[a-z0-9._-]+(\/[a-z0-9._-]+)*$/.test(repository) &&
-    !/^localhost(:[0-9]+)?\//.test(repository)
-  )
-    return [
+    );
+  else if (!repositoryPattern.test(repository))
+    problems.push(
       `${key("image.repository")}: got ${JSON.stringify(repository)}; must start with the registry host (such as registry.example.com/data/amundsen-frontend or docker.io/team/amundsen-frontend) and have no tag; a bare name is pushed to Docker Hub's library/`,
-    ];
-  if (secrets.registryPassword !== (c.image.registryUsername !== undefined))
-    return [
-      `${key(secrets.registryPassword ? "image.registryUsername" : "registryPassword")}: is missing; registry credentials need both image.registryUsername and registryPassword (--secret), or neither to use the builder's stored login`,
-    ];
-  return [];
+    );
+  return problems;
 }
 
 function describeIssue(issue: z.core.$ZodIssue, raw: Record<string, unknown>): string {

@@ -60,7 +60,8 @@ export function frontendEnv(s: FrontendEnvSettings): k8s.types.input.core.v1.Env
   const { endpoints } = s;
   return [
     plain("FRONTEND_SVC_CONFIG_MODULE_CLASS", "amundsen_application.oidc_config.OidcConfig"),
-    plain("FLASK_APP_MODULE_NAME", s.logout === "idp" ? "amundsen_sso" : "flaskoidc"),
+    // flaskoidc hardened for browsers (image/amundsen_sso.py): no request-supplied tokens.
+    plain("FLASK_APP_MODULE_NAME", "amundsen_sso"),
     plain("FLASK_APP_CLASS_NAME", "FlaskOIDC"),
     plain("FLASK_OIDC_PROVIDER_NAME", "okta"),
     plain("FLASK_OIDC_CONFIG_URL", s.discoveryUrl),
@@ -80,6 +81,7 @@ export function frontendEnv(s: FrontendEnvSettings): k8s.types.input.core.v1.Env
     plain("METADATASERVICE_BASE", s.metadataUrl),
     plain("SEARCHSERVICE_BASE", s.searchUrl),
     plain("PYTHONPATH", ssoModulePath),
+    plain("AMUNDSEN_SSO_LOGOUT", s.logout),
     ...(s.logout === "idp"
       ? [plain("AMUNDSEN_SSO_POST_LOGOUT_REDIRECT_URI", endpoints.postLogoutUrl)]
       : []),
@@ -196,9 +198,13 @@ export class Frontend extends pulumi.ComponentResource {
                   name: "frontend",
                   image: args.image,
                   command: [
+                    // One process with threads: gunicorn workers would race to create
+                    // flaskoidc's token table in an empty store, and the loser stops the pod.
                     "gunicorn",
                     "--workers",
-                    "2",
+                    "1",
+                    "--threads",
+                    "4",
                     "--bind",
                     `:${frontendPort}`,
                     "--forwarded-allow-ips",

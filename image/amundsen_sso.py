@@ -1,21 +1,28 @@
-"""Sign-out at the identity provider for Amundsen's flaskoidc login.
+"""flaskoidc, hardened for a browser-facing Amundsen frontend, with optional sign-out at the IdP.
 
-flaskoidc's /logout forgets the user only inside Amundsen: it deletes the user's stored tokens and
-the session, then sends the browser to /login, where the identity provider's still-open session
-signs the user straight back in. The FlaskOIDC class here does the same clean-up and then sends the
-browser to the provider's ``end_session_endpoint`` (OpenID Connect RP-Initiated Logout 1.0), which
-ends the provider's session too and returns the browser to AMUNDSEN_SSO_POST_LOGOUT_REDIRECT_URI.
+The FlaskOIDC class here is flaskoidc's Flask app with three changes:
 
-Use it with FLASK_APP_MODULE_NAME=amundsen_sso and FLASK_APP_CLASS_NAME=FlaskOIDC, this file's
-folder on PYTHONPATH, and AMUNDSEN_SSO_POST_LOGOUT_REDIRECT_URI set to a URI registered with the
-provider (Okta: the app's sign-out redirect URIs). Written for Python 3.8 and flaskoidc 1.1.
+* Requests may not bring their own token. flaskoidc accepts any ``Authorization: Bearer <JSON>``
+  header or ``access_token`` parameter whose ``expires_at`` lies in the future, with no signature
+  check, and forwards it to metadata and search as if a user had signed in. Browsers never send
+  one, so the frontend treats such a request like any other and requires a signed-in session.
+* The session cookie is marked Secure when the frontend is served over https
+  (FLASK_OIDC_FORCE_SCHEME), and SameSite=Lax, which still lets the IdP's redirect carry it.
+* With AMUNDSEN_SSO_LOGOUT=idp, /logout does flaskoidc's local clean-up and then sends the browser
+  to the provider's ``end_session_endpoint`` (OpenID Connect RP-Initiated Logout 1.0), which ends
+  the provider's session too and returns to AMUNDSEN_SSO_POST_LOGOUT_REDIRECT_URI. With ``local``
+  (the default), /logout is flaskoidc's: the provider's session stays open.
+
+Use it with FLASK_APP_MODULE_NAME=amundsen_sso, FLASK_APP_CLASS_NAME=FlaskOIDC and this file's
+folder on PYTHONPATH. Written for Python 3.8 and flaskoidc 1.1.
 """
 import os
 from urllib.parse import urlencode
 
 import flaskoidc
-from flask import redirect, session
+from flask import redirect, request, session, url_for
 
+LOGOUT_ENV = "AMUNDSEN_SSO_LOGOUT"
 POST_LOGOUT_REDIRECT_URI_ENV = "AMUNDSEN_SSO_POST_LOGOUT_REDIRECT_URI"
 
 # The raw ID token, kept in the (signed) session cookie from sign-in until sign-out, where the
@@ -25,17 +32,40 @@ ID_TOKEN_SESSION_KEY = "amundsen_sso_id_token"
 
 
 class FlaskOIDC(flaskoidc.FlaskOIDC):
-    """flaskoidc's Flask app, whose /logout also ends the session at the identity provider."""
+    """flaskoidc's Flask app for browsers: session logins only, Secure cookies, optional IdP logout."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Checked at start-up, so a missing setting stops the pod instead of breaking sign-out.
-        self.post_logout_redirect_uri = os.environ.get(POST_LOGOUT_REDIRECT_URI_ENV, "")
-        if not self.post_logout_redirect_uri:
-            raise RuntimeError(POST_LOGOUT_REDIRECT_URI_ENV + " must be set when amundsen_sso is used")
-        self._keep_id_token_at_callback()
-        local_logout = self.view_functions["logout"]
-        self.view_functions["logout"] = lambda: self._logout(local_logout)
+        self.config["SESSION_COOKIE_SECURE"] = self.config.get("SCHEME") == "https"
+        self.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+
+        # Checked at start-up, so a wrong setting stops the pod instead of breaking sign-out.
+        mode = os.environ.get(LOGOUT_ENV, "local")
+        if mode not in ("local", "idp"):
+            raise RuntimeError("%s must be local or idp, not %r" % (LOGOUT_ENV, mode))
+        if mode == "idp":
+            self.post_logout_redirect_uri = os.environ.get(POST_LOGOUT_REDIRECT_URI_ENV, "")
+            if not self.post_logout_redirect_uri:
+                raise RuntimeError(POST_LOGOUT_REDIRECT_URI_ENV + " must be set when " + LOGOUT_ENV + "=idp")
+            self._keep_id_token_at_callback()
+            local_logout = self.view_functions["logout"]
+            self.view_functions["logout"] = lambda: self._logout(local_logout)
+
+    def _before_request(self):
+        if not _carries_request_token() or self._whitelisted():
+            return super()._before_request()
+        # A request-supplied token proves nothing; only the session's stored token counts.
+        try:
+            self.auth_client.token
+        except Exception:  # flaskoidc raises LoginRequiredError, or whatever a failed refresh raised
+            return redirect(url_for("logout", _external=True))
+        return None
+
+    def _whitelisted(self):
+        # flaskoidc's own rule: configured endpoints plus its login, logout and callback routes.
+        allowed = self.config.get("WHITELISTED_ENDPOINTS", "").split(",")
+        allowed += ["login", "logout", self.config.get("REDIRECT_URI", "").strip("/")]
+        return request.path.strip("/") in allowed or request.endpoint in allowed
 
     def _keep_id_token_at_callback(self):
         # flaskoidc's callback view stores only the access and refresh tokens, so catch the ID token
@@ -73,3 +103,12 @@ class FlaskOIDC(flaskoidc.FlaskOIDC):
             return bool(self.auth_client.token)
         except Exception:  # flaskoidc raises LoginRequiredError, or whatever a failed refresh raised
             return False
+
+
+def _carries_request_token():
+    authorization = request.headers.get("Authorization", "")
+    return (
+        authorization.startswith("Bearer ")
+        or "access_token" in request.args
+        or (request.form is not None and "access_token" in request.form)
+    )

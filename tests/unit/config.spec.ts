@@ -173,7 +173,7 @@ const invalid: InvalidCase[] = [
     what: "the stock upstream frontend image",
     changes: { [key("image")]: { existing: `docker.io/amundsendev/amundsen-frontend@${digest}` } },
     names: key("image.existing"),
-    hint: "has no flaskoidc",
+    hint: "lack this program's hardened flaskoidc wrapper",
   },
   {
     what: "upstream's -oidc image with idp logout",
@@ -182,7 +182,19 @@ const invalid: InvalidCase[] = [
       [key("image")]: { existing: `docker.io/amundsendev/amundsen-frontend-oidc@${digest}` },
     },
     names: key("image.existing"),
-    hint: "oidc.logout local",
+    hint: "could be bypassed",
+  },
+  {
+    what: "a Docker Hub image without the docker.io host",
+    changes: { [key("image")]: { existing: `acme/amundsen-frontend@${digest}` } },
+    names: key("image.existing"),
+    hint: "registry-qualified",
+  },
+  {
+    what: "a tag together with an existing image",
+    changes: { [key("image")]: { existing: `registry.example.com/a/b@${digest}`, tag: "v1" } },
+    names: key("image.tag"),
+    hint: "choose building or an existing image",
   },
   {
     what: "both building and an existing image",

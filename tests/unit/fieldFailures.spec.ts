@@ -169,7 +169,8 @@ describe("field failures", () => {
 
     it("registers no post-logout URI in local mode and lets /logout through without login in both modes", () => {
       assert.deepEqual(oktaApp(dev).postLogoutRedirectUris, []);
-      assert.equal(value(dev, "FLASK_APP_MODULE_NAME"), "flaskoidc");
+      assert.equal(value(dev, "AMUNDSEN_SSO_LOGOUT"), "local");
+      assert.equal(value(prod, "AMUNDSEN_SSO_LOGOUT"), "idp");
       for (const run of [dev, prod]) {
         assert.ok(value(run, "FLASK_OIDC_WHITELISTED_ENDPOINTS")?.split(",").includes("logout"));
       }

@@ -116,10 +116,12 @@ describe("Frontend", () => {
     );
   });
 
-  it("uses flaskoidc directly for local logout and the idp-logout wrapper otherwise", () => {
+  it("always runs the hardened flaskoidc wrapper, with the logout mode and its return URI", () => {
     const local = new Map(frontendEnv(base()).map((e) => [e.name, e.value]));
     const idp = new Map(frontendEnv(base({ logout: "idp" })).map((e) => [e.name, e.value]));
-    assert.equal(local.get("FLASK_APP_MODULE_NAME"), "flaskoidc");
+    assert.equal(local.get("FLASK_APP_MODULE_NAME"), "amundsen_sso");
+    assert.equal(local.get("AMUNDSEN_SSO_LOGOUT"), "local");
+    assert.equal(idp.get("AMUNDSEN_SSO_LOGOUT"), "idp");
     assert.equal(local.has("AMUNDSEN_SSO_POST_LOGOUT_REDIRECT_URI"), false);
     assert.equal(idp.get("FLASK_APP_MODULE_NAME"), "amundsen_sso");
     assert.equal(idp.get("AMUNDSEN_SSO_POST_LOGOUT_REDIRECT_URI"), "https://amundsen.example.com/");
