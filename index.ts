@@ -94,6 +94,7 @@ const neo4j = new Neo4j(
     retainVolume: retainVolumes,
     sizing: sizing("neo4j"),
     memory: { heap: heap.neo4jHeap, pageCache: heap.neo4jPageCache },
+    password: settings.neo4j.externalHost === undefined ? neo4jPassword : undefined,
     external:
       settings.neo4j.externalHost !== undefined && neo4jPassword !== undefined
         ? {
@@ -132,7 +133,8 @@ const tokenStore =
   settings.frontend.tokenStore === "postgres"
     ? new TokenStore(
         "token-store",
-        { namespace, retainVolume: retainVolumes, storageClassName, sizing: sizing("token-store") },
+        // Sessions are disposable: the token store's volume is never kept.
+        { namespace, storageClassName, sizing: sizing("token-store") },
         onCluster,
       )
     : undefined;
@@ -235,7 +237,7 @@ new NetworkPolicies(
         elasticsearch: settings.elasticsearch.externalEndpoint
           ? urlPort(settings.elasticsearch.externalEndpoint)
           : elasticsearchPort,
-        tokenStore: postgresPort,
+        tokenStore: settings.frontend.tokenStorePort ?? postgresPort,
       },
       tokenStore: tokenStore ? "in-cluster" : tokenStoreUri !== undefined ? "external" : "sqlite",
       externalNeo4j: settings.neo4j.externalHost !== undefined,

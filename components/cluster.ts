@@ -68,6 +68,12 @@ export class ClusterTarget extends pulumi.ComponentResource {
   constructor(name: string, args: ClusterTargetArgs, opts?: pulumi.ComponentResourceOptions) {
     super("amundsen-sso:index:ClusterTarget", name, {}, opts);
 
+    if (args.renderYamlToDirectory !== undefined) {
+      pulumi.log.warn(
+        `Kubernetes objects are written to ${args.renderYamlToDirectory} instead of a cluster, with Secret data (OIDC client secret, session key, passwords) in plain text: keep that directory out of version control.`,
+        this,
+      );
+    }
     const kubeconfig =
       args.kubeconfig !== undefined ? pulumi.secret(args.kubeconfig) : args.kubeconfigPath;
     this.provider = new k8s.Provider(

@@ -29,6 +29,7 @@ const legacyEnvNames: Record<string, string> = {
     "the issuer is derived from okta:orgName, okta:baseUrl and oidc.authorizationServerId",
   APP_WRAPPER: "the wrapper is set by the program (FLASK_APP_MODULE_NAME)",
   APP_WRAPPER_CLASS: "the wrapper is set by the program (FLASK_APP_CLASS_NAME)",
+  APP_WRAPPER_ARGS: "the wrapper takes no arguments (FLASK_APP_KWARGS_DICT is set by the program)",
   ES_HOST: "the search service reads PROXY_ENDPOINT, which the program sets",
 };
 
@@ -37,7 +38,15 @@ const ownedEnvPrefixes = ["FLASK_OIDC_", "FLASK_APP_", "SQLALCHEMY_", "FRONTEND_
 const ownedEnvNames = ["METADATASERVICE_BASE", "SEARCHSERVICE_BASE", "PYTHONPATH"];
 
 /** Env names whose values are credentials and therefore may never be literal values. */
-export const sensitiveEnvName = /SECRET|KEY|PASSWORD|TOKEN|CREDENTIAL/i;
+export const sensitiveEnvName = /SECRET|KEY|PASS(WORD|WD)?|PWD|TOKEN|CREDENTIAL|PRIVATE|AUTH/i;
+
+/** The part of an Okta group name used in resource names; two groups may not share one. */
+export function groupSlug(group: string): string {
+  return group
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "");
+}
 
 /** Secret config keys: read only with getSecret, and refused when stored in plaintext. */
 export const secretKeys = [
@@ -82,6 +91,10 @@ const versionOf = (store: "neo4j" | "elasticsearch") => {
   const support = datastoreSupport[store];
   return z
     .string()
+    .regex(
+      /^[0-9]+\.[0-9]+\.[0-9]+$/,
+      "must be a full release such as 4.4.30, the image tag to run",
+    )
     .default(support.defaultVersion)
     .refine((v) => isSupportedVersion(support, v), {
       error: `is not supported: ${support.reason}; supported: ${support.supported
@@ -89,6 +102,10 @@ const versionOf = (store: "neo4j" | "elasticsearch") => {
         .join(", ")}`,
     });
 };
+
+/** Paths the frontend serves itself: flaskoidc's routes, the API, and the catalog's own pages. */
+const ownRoutes =
+  /^\/(login|logout|healthcheck|api|static|search|browse|announcements|dashboard|table_detail|user|lineage|feature|404|opensearch\.xml)?(\/|$)/;
 
 const callbackPath = z
   .string()
@@ -100,9 +117,12 @@ const callbackPath = z
     error:
       "is the callback of pre-1.0 flask-oidc guides; flaskoidc 1.x serves FLASK_OIDC_REDIRECT_URI, use /auth",
   })
-  .refine((p) => !/^\/(login|logout|healthcheck|api|static)?(\/|$)/.test(p), {
+  .refine((p) => !p.split("/").some((segment) => segment === "." || segment === ".."), {
+    error: "must not contain . or .. segments; Okta registers the URI literally",
+  })
+  .refine((p) => !ownRoutes.test(p), {
     error:
-      "collides with a route Amundsen or flaskoidc already serves (/, /login, /logout, /healthcheck, /api, /static)",
+      "collides with a route Amundsen or flaskoidc already serves (/, /login, /logout, /healthcheck, /api, /static, or a catalog page such as /search or /user)",
   });
 
 const extraEnv = z.record(
@@ -167,6 +187,7 @@ export const settingsSchema = z
       .strictObject({
         replicas: replicas.default(1),
         tokenStore: z.enum(["sqlite", "postgres", "external"]).default("sqlite"),
+        tokenStorePort: z.number().int().min(1).max(65535).optional(),
         extraEnv: extraEnv.default({}),
       })
       .prefault({}),
@@ -215,8 +236,18 @@ export const settingsSchema = z
         ["frontend", "replicas"],
         "is more than 1 with frontend.tokenStore sqlite: each pod would keep its own tokens; set frontend.tokenStore to postgres or external",
       );
-    if (c.oidc.groups.length !== new Set(c.oidc.groups).size)
-      fail(["oidc", "groups"], "lists a group twice");
+    if (c.oidc.groups.length !== new Set(c.oidc.groups.map(groupSlug)).size)
+      fail(
+        ["oidc", "groups"],
+        "lists a group twice (names that differ only in case or punctuation count as the same)",
+      );
+    if (c.frontend.tokenStorePort !== undefined && c.frontend.tokenStore !== "external")
+      fail(["frontend", "tokenStorePort"], "only applies to frontend.tokenStore external");
+    if (c.neo4j.boltTls && c.sampleData)
+      fail(
+        ["sampleData"],
+        "cannot be used with neo4j.boltTls: the sample loader connects without TLS",
+      );
     if (c.neo4j.boltTls && !c.neo4j.externalHost && !c.neo4j.version.startsWith("3.5"))
       fail(
         ["neo4j", "boltTls"],
@@ -260,6 +291,10 @@ export class ConfigError extends Error {
 }
 
 const objectKeys = Object.keys(settingsSchema.shape);
+/** Keys whose value is text; the CLI hands every value over as a string, so only others are JSON. */
+const textKeys = new Set(["tier", "hostname", "namespace", "storageClassName"]);
+/** The Okta provider's credentials, which must never sit in a stack file in plaintext. */
+const oktaCredentialKeys = ["okta:apiToken", "okta:privateKey", "okta:accessToken"];
 
 /**
  * Reads every `amundsen-sso:*` key (plus `okta:orgName`/`okta:baseUrl`), validates them all and
@@ -276,6 +311,10 @@ export function loadSettings(): Settings {
 
   for (const [fullKey, value] of Object.entries(all)) {
     const [namespace, key = ""] = splitKey(fullKey);
+    if (oktaCredentialKeys.includes(`${namespace}:${key}`) && !isStoredAsSecret(fullKey))
+      problems.push(
+        `${fullKey}: is stored in plaintext; set it with \`pulumi config set --secret ${fullKey} …\``,
+      );
     if (namespace !== project) continue;
     if ((secretKeys as readonly string[]).includes(key)) {
       if (!isStoredAsSecret(fullKey))
@@ -285,7 +324,7 @@ export function loadSettings(): Settings {
       else if (value === "") problems.push(`${fullKey}: is empty`);
       secretsSet[key as SecretKey] = true;
     } else if (objectKeys.includes(key)) {
-      raw[key] = parseValue(value);
+      raw[key] = textKeys.has(key) ? value : parseValue(value);
     } else {
       const hint = closest(key, [...objectKeys, ...secretKeys]);
       problems.push(

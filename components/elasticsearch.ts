@@ -84,7 +84,6 @@ export class Elasticsearch extends pulumi.ComponentResource {
           { name: "discovery.type", value: "single-node" },
           { name: "cluster.name", value: "amundsen" },
           { name: "node.store.allow_mmap", value: "false" },
-          { name: "ingest.geoip.downloader.enabled", value: "false" },
           // Limitation: no authentication; only the search service and the sample loader may connect (NetworkPolicy).
           { name: "xpack.security.enabled", value: "false" },
           { name: "ES_JAVA_OPTS", value: `-Xms${args.heap} -Xmx${args.heap}` },

@@ -30,6 +30,12 @@ export interface Neo4jArgs {
   /** JVM heap and page cache, such as "384m". */
   memory: { heap: string; pageCache: string };
   /**
+   * Password of the Neo4j this component deploys, as a secret: set it to reattach a volume kept
+   * from an earlier stack, whose data only opens with the password it was created with.
+   * @default a generated password
+   */
+  password?: pulumi.Input<string>;
+  /**
    * An existing Neo4j instead of deploying one: `bolt://host` plus port, user and a secret
    * password. @default unset: deploy Neo4j in the namespace
    */
@@ -57,8 +63,9 @@ export class Neo4j extends pulumi.ComponentResource {
     this.port = args.external?.port ?? boltPort;
     this.encrypted = args.boltTls ?? false;
 
-    const password = args.external
-      ? pulumi.secret(args.external.password)
+    const given = args.external?.password ?? args.password;
+    const password = given
+      ? pulumi.secret(given)
       : new random.RandomPassword(
           `${name}-password`,
           { length: 32, special: false },

@@ -1,5 +1,6 @@
 import * as okta from "@pulumi/okta";
 import * as pulumi from "@pulumi/pulumi";
+import { groupSlug } from "./config";
 import type { OktaIssuer, PublicEndpoints } from "./endpoints";
 
 /** How Amundsen signs users out. */
@@ -101,7 +102,7 @@ export class OidcClient extends pulumi.ComponentResource {
       const { id } = okta.group.getGroupOutput({ name: group }, { parent: this });
       this.assignments.push(
         new okta.app.GroupAssignment(
-          `${name}-${group.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`,
+          `${name}-${groupSlug(group)}`,
           { appId: this.app.id, groupId: id },
           { parent: this },
         ),

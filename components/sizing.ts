@@ -16,7 +16,8 @@ const table: Record<"development" | "production", Record<Part, Sizing>> = {
       limits: { cpu: "500m", memory: "384Mi" },
     },
     search: { requests: { cpu: "50m", memory: "160Mi" }, limits: { cpu: "500m", memory: "320Mi" } },
-    neo4j: { requests: { cpu: "100m", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } },
+    // Neo4j 3.5's Java 8 sizes direct memory and thread pools from the host, not the container.
+    neo4j: { requests: { cpu: "100m", memory: "1Gi" }, limits: { cpu: "1", memory: "1280Mi" } },
     elasticsearch: {
       requests: { cpu: "100m", memory: "1Gi" },
       limits: { cpu: "1", memory: "1Gi" },

@@ -24,6 +24,60 @@ interface InvalidCase {
 
 const invalid: InvalidCase[] = [
   {
+    what: "a version that is only a prefix",
+    changes: { [key("elasticsearch")]: { version: "8." } },
+    names: key("elasticsearch.version"),
+    hint: "full release",
+  },
+  {
+    what: "two Okta groups that differ only in case and punctuation",
+    changes: { [key("oidc")]: { groups: ["Amundsen Users", "amundsen-users"] } },
+    names: key("oidc.groups"),
+    hint: "differ only in case",
+  },
+  {
+    what: "the sample loader with bolt TLS, which it cannot speak",
+    changes: { [key("neo4j")]: { boltTls: true } },
+    names: key("sampleData"),
+    hint: "connects without TLS",
+  },
+  {
+    what: "a token store port without an external token store",
+    changes: { [key("frontend")]: { tokenStorePort: 6432 } },
+    names: key("frontend.tokenStorePort"),
+    hint: "only applies to frontend.tokenStore external",
+  },
+  {
+    what: "a callback path with a .. segment",
+    changes: { [key("oidc")]: { callbackPath: "/../auth" } },
+    names: key("oidc.callbackPath"),
+    hint: "registers the URI literally",
+  },
+  {
+    what: "a callback path that hides a catalog page",
+    changes: { [key("oidc")]: { callbackPath: "/search" } },
+    names: key("oidc.callbackPath"),
+    hint: "catalog page",
+  },
+  {
+    what: "a password under a short name as a literal env value",
+    changes: { [key("frontend")]: { extraEnv: { DB_PASSWD: "hunter2" } } },
+    names: key("frontend.extraEnv.DB_PASSWD"),
+    hint: "looks like a credential",
+  },
+  {
+    what: "the legacy APP_WRAPPER_ARGS variable",
+    changes: { [key("frontend")]: { extraEnv: { APP_WRAPPER_ARGS: "{}" } } },
+    names: key("frontend.extraEnv.APP_WRAPPER_ARGS"),
+    hint: "takes no arguments",
+  },
+  {
+    what: "the Okta API token in plaintext",
+    changes: { "okta:apiToken": "00abcdef" },
+    names: "okta:apiToken",
+    hint: "--secret",
+  },
+  {
     what: "a host name with a scheme",
     changes: { [key("hostname")]: "https://amundsen.example.com" },
     names: key("hostname"),
@@ -307,6 +361,28 @@ describe("stack configuration validation", () => {
       assert.deepEqual(run.resources, [], "resources were registered despite invalid config");
     });
   }
+
+  it("accepts a namespace made of digits, which is a valid DNS label", async () => {
+    const run = await runStack("dev", { [key("namespace")]: "123" });
+    assert.equal(run.error, undefined, run.error?.message);
+  });
+
+  it("reattaches a kept Neo4j volume with the password given in secret config", async () => {
+    const run = await runStack(
+      "prod",
+      { [key("neo4jPassword")]: "the-old-password" },
+      {
+        secretKeys: [key("neo4jPassword")],
+      },
+    );
+    assert.equal(run.error, undefined, run.error?.message);
+    const names = run.resources.map((r) => r.name);
+    assert.ok(!names.includes("neo4j-password"), "a new password was generated");
+    const secret = run.resources.find((r) => r.name === "neo4j-credentials")?.rawInputs as {
+      stringData: Record<string, string>;
+    };
+    assert.equal(secret.stringData.password, "the-old-password");
+  });
 
   it("shows the bad value in the message", async () => {
     const run = await runStack("dev", { [key("oidc")]: { callbackPath: "auth" } });

@@ -224,7 +224,10 @@ describe("field failures", () => {
 
   describe("F08: datastores the services can talk to", () => {
     it("derives Neo4j's bolt TLS level and metadata's PROXY_ENCRYPTED from one flag", async () => {
-      const tls = await runStack("dev", { [key("neo4j")]: { boltTls: true } });
+      const tls = await runStack("dev", {
+        [key("neo4j")]: { boltTls: true },
+        [key("sampleData")]: false,
+      });
       for (const [run, level, encrypted] of [
         [dev, "DISABLED", "False"],
         [tls, "REQUIRED", "True"],

@@ -69,14 +69,15 @@ describe("the committed stacks", () => {
     assert.deepEqual(all(prod, "kubernetes:batch/v1:Job"), []);
   });
 
-  it("keeps prod's datastore volumes and their namespace when the stack is destroyed", () => {
+  it("keeps prod's datastore volumes and their namespace on destroy, but not the disposable sessions", () => {
     const claims = all(prod, "kubernetes:core/v1:PersistentVolumeClaim");
-    assert.deepEqual(claims.map((c) => c.name).sort(), [
-      "elasticsearch-data",
-      "neo4j-data",
-      "token-store-data",
-    ]);
-    for (const claim of claims) assert.equal(claim.options.retainOnDelete, true, claim.name);
+    const kept = claims.filter((c) => c.options.retainOnDelete).map((c) => c.name);
+    assert.deepEqual(kept.sort(), ["elasticsearch-data", "neo4j-data"]);
+    assert.equal(
+      find(prod, "kubernetes:core/v1:PersistentVolumeClaim", "token-store-data").options
+        .retainOnDelete,
+      false,
+    );
     assert.equal(
       find(prod, "kubernetes:core/v1:Namespace", "namespace").options.retainOnDelete,
       true,
