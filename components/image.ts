@@ -20,8 +20,9 @@ export function imageBuildArgs(): Record<string, string> {
 }
 
 /**
- * The default tag: the Amundsen release plus a hash of everything that goes into the image, so the
- * tag changes exactly when the image would, and a rebuild of the same inputs pushes the same tag.
+ * The default tag: the Amundsen release plus a hash of the build inputs this repository controls
+ * (Dockerfile, modules, pins), so the tag changes whenever they do. The upstream base tag and the
+ * pins' own dependencies can still move, so workloads run the pushed digest, never the tag.
  */
 export function defaultImageTag(): string {
   const hash = createHash("sha256");
@@ -95,7 +96,7 @@ export class FrontendImage extends pulumi.ComponentResource {
               ]
             : undefined,
         },
-        // Keep pushed tags when the image is replaced, so a rollback has something to pull.
+        // Keep pushed images when the resource is replaced, so a rollback's digest can still be pulled.
         { parent: this, retainOnDelete: true },
       );
       this.ref = this.image.ref;

@@ -29,9 +29,10 @@ export const images = {
 /**
  * Python packages added to the frontend image, with exact versions.
  *
- * The frontend image runs Python 3.8 and pins Flask 2.2.5 and SQLAlchemy 1.4.52, which caps
- * Authlib at 1.3.x and Flask-SQLAlchemy at 3.0.x. flaskoidc 1.1.x is the first release with
- * refresh tokens and the 1.0.6+ `FLASK_OIDC_FORCE_SCHEME` variable.
+ * The 4.3.0 frontend image runs Python 3.8 and pins Flask 2.2.5 and SQLAlchemy 1.3.23, which caps
+ * Authlib at 1.3.x (the last for Python 3.8) and Flask-SQLAlchemy at 2.5.x (3.x needs SQLAlchemy
+ * 1.4.18 or later). flaskoidc 1.1.x is the first release with refresh tokens and the 1.0.6+
+ * `FLASK_OIDC_FORCE_SCHEME` variable.
  */
 export const frontendPythonPins = {
   flaskoidc: "1.1.2",
