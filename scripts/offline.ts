@@ -148,6 +148,11 @@ export async function runWithMocks(
   );
   trackParents(parents, dependencies, resourceOptions, urnNames);
 
+  // The SDK records a stack trace for every promise it creates; with source maps on (the TypeScript
+  // loader turns them on) formatting those traces costs more than the run itself.
+  const sourceMaps = process.sourceMapsEnabled;
+  process.setSourceMapsEnabled(false);
+
   let error: Error | undefined;
   let exports: Record<string, unknown> = {};
   const onRejection = (reason: unknown) => {
@@ -167,6 +172,7 @@ export async function runWithMocks(
     error ??= err;
   });
   process.off("unhandledRejection", onRejection);
+  process.setSourceMapsEnabled(sourceMaps);
 
   const resources = order.map((key) => {
     const r = registered.get(key) as Omit<

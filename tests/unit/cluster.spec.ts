@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterTarget, clusterDefaults } from "../../components/cluster";
 import { clusterPresets } from "../../components/config";
-import { find, runComponents, runStack } from "../harness/program";
+import { committedStacks, find, runComponents, runStack } from "../harness/program";
 
 describe("ClusterTarget", () => {
   it("builds one provider from a secret kubeconfig and a context", async () => {
@@ -62,8 +62,7 @@ describe("ClusterTarget", () => {
   });
 
   it("sends every Kubernetes object of both stacks through the stack's explicit provider", async () => {
-    for (const stack of ["dev", "prod"] as const) {
-      const run = await runStack(stack);
+    for (const run of Object.values(await committedStacks())) {
       const objects = run.resources.filter((r) => r.type.startsWith("kubernetes:") && r.custom);
       assert.ok(objects.length > 20);
       for (const object of objects)
