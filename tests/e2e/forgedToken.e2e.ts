@@ -1,55 +1,34 @@
 import assert from "node:assert/strict";
-import type { Browser } from "playwright-core";
-import { landing, launchBrowser, newVisitor, signIn } from "./browser";
-import { LocalCatalog } from "./catalog";
+import { landing, newVisitor, signIn } from "./browser";
+import { assertRedirectsTo, catalogSuite } from "./suite";
 
 /**
  * flaskoidc on its own accepts any request that carries a JSON "token" whose expires_at lies in the
  * future, unsigned, and forwards it to metadata and search. The image's wrapper refuses that.
  */
 describe("A request that brings its own token instead of signing in", () => {
-  let browser: Browser;
-  let catalog: LocalCatalog;
+  const suite = catalogSuite({ logout: "local" });
   const forged = JSON.stringify({ access_token: "forged", expires_at: 4102444800 });
   const tableApi = "/api/metadata/v0/get_table_description?key=hive://gold.core/orders";
 
-  before(async () => {
-    browser = await launchBrowser();
-    catalog = await LocalCatalog.start({ logout: "local" });
-    await catalog.startFrontend("frontend");
-  });
-
-  after(async () => {
-    await catalog?.close();
-    await browser?.close();
-  });
-
-  afterEach(function () {
-    if (this.currentTest?.state === "failed") console.log(catalog.logTails());
-  });
-
   const forwardedForgeries = () =>
-    catalog.metadata.requests.filter((r) => (r.authorization ?? "").includes('"forged"'));
+    suite.catalog.metadata.requests.filter((r) => (r.authorization ?? "").includes('"forged"'));
 
   it("is sent to sign in, and nothing reaches metadata, with the token in a Bearer header", async () => {
-    const { context } = await newVisitor(browser);
-    const response = await context.request.get(`${catalog.ingress.origin}${tableApi}`, {
+    const { context } = await newVisitor(suite.browser);
+    const response = await context.request.get(`${suite.catalog.ingress.origin}${tableApi}`, {
       headers: { Authorization: `Bearer ${forged}` },
       maxRedirects: 0,
     });
-    assert.equal(response.status(), 302);
-    assert.equal(
-      new URL(response.headers().location ?? "", catalog.ingress.origin).pathname,
-      "/logout",
-    );
+    assertRedirectsTo(response, suite.catalog.ingress.origin, "/logout");
     assert.deepEqual(forwardedForgeries(), []);
     await context.close();
   });
 
   it("is sent to sign in, and nothing reaches metadata, with the token as access_token", async () => {
-    const { context } = await newVisitor(browser);
+    const { context } = await newVisitor(suite.browser);
     const response = await context.request.get(
-      `${catalog.ingress.origin}${tableApi}&access_token=${encodeURIComponent(forged)}`,
+      `${suite.catalog.ingress.origin}${tableApi}&access_token=${encodeURIComponent(forged)}`,
       { maxRedirects: 0 },
     );
     assert.equal(response.status(), 302);
@@ -58,15 +37,15 @@ describe("A request that brings its own token instead of signing in", () => {
   });
 
   it("does not get in the way of a signed-in user's own session", async () => {
-    const { context, page } = await newVisitor(browser);
-    await page.goto(`${catalog.ingress.origin}/`);
-    await signIn(page, catalog.user);
+    const { context, page } = await newVisitor(suite.browser);
+    await page.goto(`${suite.catalog.ingress.origin}/`);
+    await signIn(page, suite.catalog.user);
     assert.equal(await landing(page), "catalog");
-    const current = await context.request.get(`${catalog.ingress.origin}/api/auth_user`, {
+    const current = await context.request.get(`${suite.catalog.ingress.origin}/api/auth_user`, {
       headers: { Authorization: `Bearer ${forged}` },
     });
     assert.equal(current.status(), 200);
-    assert.equal((await current.json()).user.email, catalog.user.claims.email);
+    assert.equal((await current.json()).user.email, suite.catalog.user.claims.email);
     await context.close();
   });
 });

@@ -21,14 +21,9 @@ export interface FrontendProcessOptions {
 
 /** How long a frontend must keep running after its first healthy answer to count as started. */
 const settleMs = 2_000;
-/** Restarts allowed while starting, as a kubelet would restart a crashing container. */
-const maxRestarts = 2;
-
 export class FrontendProcess {
   private output = "";
   private child?: ChildProcess;
-  /** How often the process exited while starting and was started again. */
-  restarts = 0;
 
   private constructor(
     private readonly options: FrontendProcessOptions,
@@ -36,33 +31,24 @@ export class FrontendProcess {
   ) {}
 
   /**
-   * Starts the process and waits until it answers /healthcheck and keeps running. One that exits
-   * on the way is started again with the same token store, which is what Kubernetes does: gunicorn
-   * workers can race to create flaskoidc's table in a new store, and the loser takes the master
-   * down with it ("Worker failed to boot").
+   * Starts the process and waits until it answers /healthcheck and keeps running. A frontend that
+   * exits while starting fails the test: the Deployment runs one gunicorn process, so nothing may
+   * race for flaskoidc's token table in a new store.
    */
   static async start(options: FrontendProcessOptions): Promise<FrontendProcess> {
     const frontend = new FrontendProcess(options, await freePort());
-    for (;;) {
-      const exitedEarly = await frontend.run();
-      if (!exitedEarly) return frontend;
-      if (frontend.restarts === maxRestarts) {
-        throw new Error(
-          `frontend ${frontend.label} kept exiting while starting:\n${frontend.output}`,
-        );
-      }
-      frontend.restarts += 1;
-      console.warn(
-        `frontend ${frontend.label} exited while starting; restarted it (${exitedEarly})`,
-      );
+    const exitedEarly = await frontend.run();
+    if (exitedEarly) {
+      throw new Error(`frontend ${frontend.label} exited while starting:\n${frontend.output}`);
     }
+    return frontend;
   }
 
   get label(): string {
     return this.options.label;
   }
 
-  /** Everything gunicorn, Flask, flaskoidc and Authlib logged so far, restarts included. */
+  /** Everything gunicorn, Flask, flaskoidc and Authlib logged so far. */
   get log(): string {
     return this.output;
   }
@@ -75,7 +61,7 @@ export class FrontendProcess {
     await exited;
   }
 
-  /** Spawns the process; resolves to the reason it exited while starting, or undefined. */
+  /** Spawns the process; resolves to how it exited while starting, or undefined if it runs on. */
   private async run(): Promise<string | undefined> {
     const [program = "", ...args] = bindTo(this.options.argv, `127.0.0.1:${this.port}`);
     const bin = venvBin();
@@ -106,9 +92,7 @@ export class FrontendProcess {
     }
     await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, settleMs))]);
     if (running()) return undefined;
-    const lastWords = this.output.trim().split("\n").slice(-3).join(" | ");
-    this.output += `\n--- exited with ${child.exitCode ?? child.signalCode}; starting again ---\n`;
-    return lastWords;
+    return `exited with ${child.exitCode ?? child.signalCode}`;
   }
 
   private healthy(): Promise<boolean> {
