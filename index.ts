@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AmundsenApi, apiPorts, metadataEnv, searchEnv } from "./components/api";
-import { ClusterTarget, clusterDefaults } from "./components/cluster";
+import { ClusterTarget, clusterDefaults, resolveIngress } from "./components/cluster";
 import { loadSettings, type SecretKey } from "./components/config";
 import {
   Elasticsearch,
@@ -214,8 +214,7 @@ const frontend = new Frontend(
     replicas: settings.frontend.replicas,
     sizing: sizing("frontend"),
     ingress: {
-      className: settings.ingress.className ?? preset.ingressClassName,
-      annotations: { ...preset.ingressAnnotations, ...settings.ingress.annotations },
+      ...resolveIngress(settings.cluster.preset, settings.ingress),
       tlsSecretName: settings.ingress.tlsSecretName,
     },
     dependsOn: [metadata, search, ...(tokenStore ? [tokenStore] : [])],

@@ -3,6 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ClusterPreset } from "./config";
 
 /** Per-cluster defaults for exposure and storage; every field can be overridden in stack config. */
+/** The pre-IngressClass way to pick a controller; the API refuses it together with a class name. */
+export const legacyIngressClassAnnotation = "kubernetes.io/ingress.class";
+
 export interface ClusterDefaults {
   /** IngressClass the cluster's controller serves; undefined uses the cluster's default class. */
   readonly ingressClassName?: string;
@@ -31,7 +34,11 @@ export const clusterDefaults: Record<ClusterPreset, ClusterDefaults> = {
     },
     storageClassName: "gp2",
   },
-  gke: { ingressClassName: "gce", ingressAnnotations: {}, storageClassName: "standard-rwo" },
+  // GKE's controller still selects Ingresses by the legacy annotation, not by ingressClassName.
+  gke: {
+    ingressAnnotations: { [legacyIngressClassAnnotation]: "gce" },
+    storageClassName: "standard-rwo",
+  },
   aks: {
     ingressClassName: "webapprouting.kubernetes.azure.com",
     ingressAnnotations: {},
@@ -41,6 +48,23 @@ export const clusterDefaults: Record<ClusterPreset, ClusterDefaults> = {
   k3d: { ingressClassName: "traefik", ingressAnnotations: {}, storageClassName: "local-path" },
   minikube: { ingressClassName: "nginx", ingressAnnotations: {}, storageClassName: "standard" },
 };
+
+/**
+ * The Ingress class and annotations for a stack: the preset's, overridden by the stack's own. A
+ * class name from the stack replaces a preset's legacy class annotation rather than joining it.
+ */
+export function resolveIngress(
+  preset: ClusterPreset,
+  overrides: { className?: string; annotations?: Record<string, string> },
+): { className?: string; annotations: Record<string, string> } {
+  const defaults = clusterDefaults[preset];
+  const annotations = { ...defaults.ingressAnnotations };
+  if (overrides.className !== undefined) delete annotations[legacyIngressClassAnnotation];
+  return {
+    className: overrides.className ?? defaults.ingressClassName,
+    annotations: { ...annotations, ...overrides.annotations },
+  };
+}
 
 export interface ClusterTargetArgs {
   /** Kubeconfig file contents, as a secret. Mutually exclusive with `kubeconfigPath`. @default unset */

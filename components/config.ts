@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { closest as closestMatch, distance } from "fastest-levenshtein";
 import { z } from "zod";
+import { legacyIngressClassAnnotation, resolveIngress } from "./cluster";
 import { datastoreSupport, isSupportedVersion } from "./versions";
 
 /** The Pulumi project name, which is also the namespace of every config key the program reads. */
@@ -146,7 +147,10 @@ export const settingsSchema = z
       .prefault({}),
     ingress: z
       .strictObject({
-        className: z.string().min(1).optional(),
+        className: z
+          .string()
+          .min(1, "must not be empty; leave it out to use the preset's")
+          .optional(),
         annotations: z.record(z.string(), z.string()).optional(),
         tlsSecretName: dnsLabel.optional(),
       })
@@ -315,7 +319,10 @@ export function loadSettings(): Settings {
       problems.push(
         `${fullKey}: is stored in plaintext; set it with \`pulumi config set --secret ${fullKey} …\``,
       );
-    if (namespace !== project) continue;
+    if (namespace !== project) {
+      problems.push(...foreignKeyProblems(fullKey, namespace, key));
+      continue;
+    }
     if ((secretKeys as readonly string[]).includes(key)) {
       if (!isStoredAsSecret(fullKey))
         problems.push(
@@ -325,6 +332,10 @@ export function loadSettings(): Settings {
       secretsSet[key as SecretKey] = true;
     } else if (objectKeys.includes(key)) {
       raw[key] = textKeys.has(key) ? value : parseValue(value);
+    } else if (key.includes(".") && objectKeys.includes(key.split(".")[0] ?? "")) {
+      problems.push(
+        `${fullKey}: is not a key of its own; set nested keys with --path: \`pulumi config set --path ${fullKey} …\``,
+      );
     } else {
       const hint = closest(key, [...objectKeys, ...secretKeys]);
       problems.push(
@@ -360,6 +371,52 @@ export function loadSettings(): Settings {
     okta: { orgName, baseUrl },
     stack: pulumi.getStack(),
   };
+}
+
+/** Settings of the Okta provider (pulumi-okta), which reads them itself. */
+const oktaProviderKeys = [
+  "orgName",
+  "baseUrl",
+  "apiToken",
+  "accessToken",
+  "clientId",
+  "privateKey",
+  "privateKeyId",
+  "scopes",
+  "httpProxy",
+  "backoff",
+  "maxRetries",
+  "minWaitSeconds",
+  "maxWaitSeconds",
+  "requestTimeout",
+  "maxApiCapacity",
+  "parallelism",
+  "logLevel",
+];
+/** Namespaces of providers and of Pulumi itself that a stack may legitimately configure. */
+const otherNamespaces = ["okta", "kubernetes", "pulumi", "docker-build", "docker", "random"];
+
+/**
+ * Keys outside this project's namespace: misspelt Okta settings (which the provider would ignore)
+ * and keys in a namespace that looks like a slip for this project's, which nothing would read.
+ */
+function foreignKeyProblems(fullKey: string, namespace: string, key: string): string[] {
+  if (namespace === "okta" && !oktaProviderKeys.includes(key)) {
+    const hint =
+      closest(key, oktaProviderKeys) ??
+      oktaProviderKeys.find((k) => k.toLowerCase() === key.toLowerCase());
+    return [
+      `${fullKey}: is not an Okta provider setting${hint ? `; did you mean okta:${hint}?` : ""}`,
+    ];
+  }
+  if (
+    !otherNamespaces.includes(namespace) &&
+    (namespace.startsWith("amundsen") || distance(namespace, project) <= 3)
+  )
+    return [
+      `${fullKey}: is in namespace ${namespace}, which nothing reads; did you mean ${project}:${key}?`,
+    ];
+  return [];
 }
 
 /** Rules that involve secret keys, whose values the program never reads in plaintext. */
@@ -401,6 +458,12 @@ function crossChecks(
   if (!secrets.kubeconfig && !c.cluster.kubeconfigPath && !c.cluster.renderYamlToDirectory)
     problems.push(
       `${key("kubeconfig")}: is missing; set ${key("kubeconfig")} (--secret, file contents), ${key("cluster.kubeconfigPath")} or ${key("cluster.renderYamlToDirectory")} so the target cluster is explicit`,
+    );
+
+  const ingress = resolveIngress(c.cluster.preset, c.ingress);
+  if (ingress.className !== undefined && ingress.annotations[legacyIngressClassAnnotation])
+    problems.push(
+      `${key("ingress.annotations")}: sets ${legacyIngressClassAnnotation} while the Ingress class is ${JSON.stringify(ingress.className)}; the API refuses both together, so set ingress.className or the annotation, not both`,
     );
 
   problems.push(...imageChecks(c, secrets));

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterTarget, clusterDefaults } from "../../components/cluster";
+import { ClusterTarget, clusterDefaults, resolveIngress } from "../../components/cluster";
 import { clusterPresets } from "../../components/config";
 import { committedStacks, find, runComponents, runStack } from "../harness/program";
 
@@ -39,6 +39,18 @@ describe("ClusterTarget", () => {
       undefined,
       "generic uses the cluster's default class",
     );
+  });
+
+  it("selects GKE's controller by its annotation, and drops it when the stack names a class", () => {
+    assert.deepEqual(resolveIngress("gke", {}), {
+      className: undefined,
+      annotations: { "kubernetes.io/ingress.class": "gce" },
+    });
+    assert.deepEqual(resolveIngress("gke", { className: "gce-internal-class" }), {
+      className: "gce-internal-class",
+      annotations: {},
+    });
+    assert.equal(resolveIngress("eks", { annotations: { a: "b" } }).annotations.a, "b");
   });
 
   it("lets stack config override the preset's ingress class, annotations and storage class", async () => {

@@ -24,6 +24,37 @@ interface InvalidCase {
 
 const invalid: InvalidCase[] = [
   {
+    what: "a key in a misspelt project namespace, which nothing would read",
+    stack: "prod",
+    changes: { "amundsen:tier": "production" },
+    names: "amundsen:tier",
+    hint: "did you mean amundsen-sso:tier",
+  },
+  {
+    what: "an Okta provider setting in the wrong case",
+    changes: { "okta:baseURL": "oktapreview.com" },
+    names: "okta:baseURL",
+    hint: "did you mean okta:baseUrl",
+  },
+  {
+    what: "a nested key set without --path",
+    changes: { [key("image.tag")]: "v1" },
+    names: key("image.tag"),
+    hint: "--path",
+  },
+  {
+    what: "the legacy ingress class annotation next to a class name",
+    changes: { [key("ingress")]: { annotations: { "kubernetes.io/ingress.class": "nginx" } } },
+    names: key("ingress.annotations"),
+    hint: "the API refuses both together",
+  },
+  {
+    what: "an empty ingress class name",
+    changes: { [key("ingress")]: { className: "" } },
+    names: key("ingress.className"),
+    hint: "must not be empty",
+  },
+  {
     what: "a version that is only a prefix",
     changes: { [key("elasticsearch")]: { version: "8." } },
     names: key("elasticsearch.version"),
