@@ -265,6 +265,9 @@ if (settings.sampleData && neo4j.datastore && elasticsearch.datastore) {
 
 /** Where users open the catalog. */
 export const catalogUrl = endpoints.baseUrl;
+/** The tier's rules in force, and whether datastore volumes survive `pulumi destroy`. */
+export const tier = settings.tier;
+export const datastoreVolumesKept = retainVolumes;
 /** The OIDC client id Amundsen signs in with (secret when it came from secret config). */
 export const oidcClientId = oidc.clientId;
 /** The authorization server Amundsen trusts, and its discovery document. */

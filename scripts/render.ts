@@ -160,6 +160,7 @@ function summarize(rendered: Omit<Render, "summary">): string {
       .map(([type, count]) => `  ${type.padEnd(width)}  ${String(count).padStart(3)}`),
     `Image:                          ${String(outputs.frontendImage ?? "(none)")}`,
     `Public URL:                     ${String(outputs.catalogUrl ?? "(none)")}`,
+    `Tier:                           ${String(outputs.tier ?? "(none)")}, datastore volumes ${outputs.datastoreVolumesKept ? "kept" : "deleted"} on destroy`,
     `Okta redirect URIs:             ${list(outputs.oidcRedirectUris)}`,
     `Okta post-logout redirect URIs: ${list(outputs.oidcPostLogoutRedirectUris)}`,
     ...(rendered.placeholders.length > 0

@@ -26,6 +26,7 @@ describe("the committed stacks", () => {
       assert.deepEqual(Object.keys(run.outputs).sort(), [
         "amundsenVersions",
         "catalogUrl",
+        "datastoreVolumesKept",
         "frontendDeployment",
         "frontendImage",
         "ingressHost",
@@ -36,6 +37,7 @@ describe("the committed stacks", () => {
         "oidcIssuer",
         "oidcPostLogoutRedirectUris",
         "oidcRedirectUris",
+        "tier",
       ]);
     }
     assert.equal(dev.outputs.catalogUrl, "https://amundsen-dev.example.com");
