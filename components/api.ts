@@ -18,6 +18,7 @@ export const apiPorts = { metadata: 5002, search: 5001 } as const;
 export interface AmundsenApiArgs {
   /** metadata or search. */
   part: "metadata" | "search";
+  /** Namespace to deploy into; pass the AmundsenNamespace output so the objects wait for it. */
   namespace: pulumi.Input<string>;
   /** Upstream image, pinned in versions.ts. */
   image: string;
@@ -27,6 +28,7 @@ export interface AmundsenApiArgs {
   env: k8s.types.input.core.v1.EnvVar[];
   /** @default 1 */
   replicas?: number;
+  /** CPU and memory requests and limits (components/sizing.ts has them per tier). */
   sizing: Sizing;
   /** The datastore this service needs; it is deployed first. @default none */
   dependsOn?: pulumi.Resource[];

@@ -15,6 +15,7 @@ export function urlPort(url: string): number {
 }
 
 export interface ElasticsearchArgs {
+  /** Namespace to deploy into; pass the AmundsenNamespace output so the objects wait for it. */
   namespace: pulumi.Input<string>;
   /** Release from the compatibility table. @default datastoreSupport.elasticsearch.defaultVersion */
   version?: string;
@@ -24,6 +25,7 @@ export interface ElasticsearchArgs {
   storageClassName?: string;
   /** Keep the volume when the stack is destroyed. @default false */
   retainVolume?: boolean;
+  /** CPU and memory requests and limits (components/sizing.ts has them per tier). */
   sizing: Sizing;
   /** JVM heap, such as "384m". */
   heap: string;
@@ -73,6 +75,10 @@ export class Elasticsearch extends pulumi.ComponentResource {
     }
 
     const version = args.version ?? datastoreSupport.elasticsearch.defaultVersion;
+    pulumi.log.info(
+      "Elasticsearch runs without authentication; NetworkPolicies let only search and the sample loader reach it.",
+      this,
+    );
     this.datastore = new Datastore(
       name,
       {

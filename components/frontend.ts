@@ -90,6 +90,7 @@ export function frontendEnv(s: FrontendEnvSettings): k8s.types.input.core.v1.Env
 }
 
 export interface FrontendArgs extends FrontendEnvSettings {
+  /** Namespace to deploy into; pass the AmundsenNamespace output so the objects wait for it. */
   namespace: pulumi.Input<string>;
   /** Image reference with digest, from FrontendImage. */
   image: pulumi.Input<string>;
@@ -101,6 +102,7 @@ export interface FrontendArgs extends FrontendEnvSettings {
   tokenStoreUri?: pulumi.Input<string>;
   /** @default 1 */
   replicas?: number;
+  /** CPU and memory requests and limits (components/sizing.ts has them per tier). */
   sizing: Sizing;
   /** Ingress class (@default cluster default), annotations (@default none) and TLS secret name. */
   ingress: { className?: string; annotations: Record<string, string>; tlsSecretName?: string };
@@ -128,6 +130,12 @@ export class Frontend extends pulumi.ComponentResource {
     const labels = labelsFor("frontend");
     const metadata = { name: "frontend", namespace: args.namespace, labels };
     const replicas = args.replicas ?? 1;
+    if (args.endpoints.scheme === "http") {
+      pulumi.log.warn(
+        `The catalog is served over plain http (${args.endpoints.baseUrl}): session cookies and OIDC callbacks travel unencrypted. Development only.`,
+        this,
+      );
+    }
 
     // Credentials: flaskoidc's built-in session key is public, so every stack gets its own.
     this.sessionKey = new random.RandomPassword(
@@ -172,6 +180,7 @@ export class Frontend extends pulumi.ComponentResource {
       {
         metadata,
         spec: {
+          // Limitation: pods starting together on an empty token store race to create its table; the loser restarts once.
           replicas,
           selector: { matchLabels: selectorFor("frontend") },
           strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },

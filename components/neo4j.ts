@@ -11,6 +11,7 @@ export const neo4jCredentialsSecret = "neo4j-credentials";
 const httpPort = 7474;
 
 export interface Neo4jArgs {
+  /** Namespace to deploy into; pass the AmundsenNamespace output so the objects wait for it. */
   namespace: pulumi.Input<string>;
   /** Neo4j release from the compatibility table. @default datastoreSupport.neo4j.defaultVersion */
   version?: string;
@@ -26,6 +27,7 @@ export interface Neo4jArgs {
   storageClassName?: string;
   /** Keep the volume when the stack is destroyed. @default false */
   retainVolume?: boolean;
+  /** CPU and memory requests and limits (components/sizing.ts has them per tier). */
   sizing: Sizing;
   /** JVM heap and page cache, such as "384m". */
   memory: { heap: string; pageCache: string };
@@ -63,6 +65,7 @@ export class Neo4j extends pulumi.ComponentResource {
     this.port = args.external?.port ?? boltPort;
     this.encrypted = args.boltTls ?? false;
 
+    // Limitation: a kept volume only opens with the password it was created with; see README "Troubleshooting".
     const given = args.external?.password ?? args.password;
     const password = given
       ? pulumi.secret(given)

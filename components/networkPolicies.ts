@@ -21,6 +21,7 @@ export interface Connection {
 const privateRanges = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16"];
 
 export interface NetworkPoliciesArgs {
+  /** Namespace to deploy into; pass the AmundsenNamespace output so the objects wait for it. */
   namespace: pulumi.Input<string>;
   /** Every connection Amundsen needs; anything else is denied. */
   connections: Connection[];

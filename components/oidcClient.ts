@@ -72,6 +72,7 @@ export class OidcClient extends pulumi.ComponentResource {
     this.discoveryUrl = args.issuer.discoveryUrl;
 
     if (args.existing) {
+      // Limitation: an existing client's URIs and grants cannot be checked from here; see README "Configuration".
       this.clientId = pulumi.secret(args.existing.clientId);
       this.clientSecret = pulumi.secret(args.existing.clientSecret);
       this.registerOutputs({ clientId: this.clientId, issuer: this.issuer });

@@ -11,6 +11,7 @@ import {
 } from "./workload";
 
 export interface SampleDataArgs {
+  /** Namespace to deploy into; pass the AmundsenNamespace output so the objects wait for it. */
   namespace: pulumi.Input<string>;
   /** Elasticsearch host name (no scheme or port). */
   elasticsearchHost: pulumi.Input<string>;
@@ -18,6 +19,7 @@ export interface SampleDataArgs {
   neo4jHost: pulumi.Input<string>;
   /** Secret holding the Neo4j password under `password`. */
   neo4jSecretName: string;
+  /** CPU and memory requests and limits (components/sizing.ts has them per tier). */
   sizing: Sizing;
   /** Datastores to wait for. */
   dependsOn: pulumi.Resource[];

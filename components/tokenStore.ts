@@ -10,6 +10,7 @@ export const postgresPort = 5432;
 export const tokenStoreCredentialsSecret = "token-store-credentials";
 
 export interface TokenStoreArgs {
+  /** Namespace to deploy into; pass the AmundsenNamespace output so the objects wait for it. */
   namespace: pulumi.Input<string>;
   /** Volume size. @default "1Gi" */
   storageSize?: string;
@@ -17,6 +18,7 @@ export interface TokenStoreArgs {
   storageClassName?: string;
   /** Keep the volume when the stack is destroyed. @default false */
   retainVolume?: boolean;
+  /** CPU and memory requests and limits (components/sizing.ts has them per tier). */
   sizing: Sizing;
 }
 

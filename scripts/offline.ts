@@ -46,6 +46,8 @@ export interface ProgramRun {
   outputs: Record<string, unknown>;
   /** The error the program raised, if any (for example a ConfigError). */
   error?: Error;
+  /** What the program logged through `pulumi.log`, as `info: …`, `warning: …` or `error: …`. */
+  log: string[];
 }
 
 /** A stack's flattened config, as the Pulumi CLI hands it to a program. */
@@ -152,6 +154,8 @@ export async function runWithMocks(
   // loader turns them on) formatting those traces costs more than the run itself.
   const sourceMaps = process.sourceMapsEnabled;
   process.setSourceMapsEnabled(false);
+  const log: string[] = [];
+  const stopCapture = captureProgramLog(log);
 
   let error: Error | undefined;
   let exports: Record<string, unknown> = {};
@@ -173,6 +177,7 @@ export async function runWithMocks(
   });
   process.off("unhandledRejection", onRejection);
   process.setSourceMapsEnabled(sourceMaps);
+  stopCapture();
 
   const resources = order.map((key) => {
     const r = registered.get(key) as Omit<
@@ -189,7 +194,7 @@ export async function runWithMocks(
       rawInputs: plain(r.rawInputs) as Record<string, unknown>,
     };
   });
-  return { resources, outputs, error };
+  return { resources, outputs, error, log };
 }
 
 /** Runs a committed stack, optionally with config changes (values become secret when listed). */
@@ -213,6 +218,26 @@ export async function runStack(
     config: { config, secretKeys: [...base.secretKeys, ...(options.secretKeys ?? [])] },
     stateOverrides: options.stateOverrides,
   });
+}
+
+/**
+ * Without an engine, `pulumi.log` writes `<level>: [runtime] <message>` to the console; the engine
+ * would collect those messages instead, so the offline run does too.
+ */
+function captureProgramLog(into: string[]): () => void {
+  const methods = ["log", "warn", "error"] as const;
+  const originals = methods.map((method) => console[method]);
+  methods.forEach((method, i) => {
+    console[method] = (...args: unknown[]) => {
+      const match = typeof args[0] === "string" && /^(\w+): \[runtime\] ([\s\S]*)$/.exec(args[0]);
+      if (match) into.push(`${match[1]}: ${match[2]}`);
+      else originals[i]?.apply(console, args);
+    };
+  });
+  return () =>
+    methods.forEach((method, i) => {
+      console[method] = originals[i] as (typeof console)[typeof method];
+    });
 }
 
 /** Records each registration's parent and dependencies, which the mocks API does not pass on. */

@@ -163,6 +163,9 @@ function summarize(rendered: Omit<Render, "summary">): string {
     `Tier:                           ${String(outputs.tier ?? "(none)")}, datastore volumes ${outputs.datastoreVolumesKept ? "kept" : "deleted"} on destroy`,
     `Okta redirect URIs:             ${list(outputs.oidcRedirectUris)}`,
     `Okta post-logout redirect URIs: ${list(outputs.oidcPostLogoutRedirectUris)}`,
+    ...rendered.run.log
+      .filter((line) => !line.startsWith("debug:"))
+      .map((line) => `Program ${line}`),
     ...(rendered.placeholders.length > 0
       ? [`Encrypted values replaced by "${securePlaceholder}": ${rendered.placeholders.join(", ")}`]
       : []),

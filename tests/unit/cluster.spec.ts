@@ -29,6 +29,7 @@ describe("ClusterTarget", () => {
       find(run, "pulumi:providers:kubernetes", "cluster").inputs.renderYamlToDirectory,
       "out/yaml",
     );
+    assert.ok(run.log.some((line) => /^warning: .*Secret data .* in plain text/.test(line)));
   });
 
   it("has a preset for every cluster flavour the config accepts", () => {

@@ -95,6 +95,8 @@ describe("field failures", () => {
 
     it("emits FLASK_OIDC_FORCE_SCHEME matching tls and never the 1.0.5 ..._SCHEMA spelling", async () => {
       const plainHttp = await runStack("dev", { [key("tls")]: false });
+      assert.ok(plainHttp.log.some((line) => /^warning: .*plain http/.test(line)));
+      assert.ok(!dev.log.some((line) => line.includes("plain http")));
       for (const [run, scheme] of [
         [dev, "https"],
         [prod, "https"],
