@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { ConfigError, settingsSchema } from "../../components/config";
+import { ConfigError, secretKeys, settingsSchema } from "../../components/config";
 import { repoRoot } from "../../scripts/offline";
 import { committedStacks, runStack } from "../harness/program";
 
@@ -432,6 +432,32 @@ describe("stack configuration validation", () => {
   it("accepts both committed stacks as they are", async () => {
     // committedStacks() throws the program's error if either stack is refused.
     for (const run of Object.values(await committedStacks())) assert.ok(run.resources.length > 20);
+  });
+
+  it("declares a Pulumi.yaml config schema the Pulumi CLI accepts, covering every key the program reads", () => {
+    const project = parse(readFileSync(path.join(repoRoot, "Pulumi.yaml"), "utf8")) as {
+      config: Record<
+        string,
+        { type?: string; default?: unknown; value?: unknown; secret?: boolean }
+      >;
+    };
+    const typeOf = (v: unknown) =>
+      Array.isArray(v) ? "array" : Number.isInteger(v) ? "integer" : typeof v;
+    for (const [name, spec] of Object.entries(project.config)) {
+      if (name.includes(":")) {
+        // Keys of other namespaces may only carry a value (the CLI's Project.Validate rule).
+        assert.deepEqual(Object.keys(spec), ["value"], name);
+        continue;
+      }
+      assert.ok(
+        ["string", "integer", "boolean", "array", "object"].includes(spec.type ?? ""),
+        name,
+      );
+      if (spec.default !== undefined) assert.equal(typeOf(spec.default), spec.type, name);
+    }
+    const declared = Object.keys(project.config).filter((k) => !k.includes(":"));
+    assert.deepEqual(declared.sort(), [...Object.keys(settingsSchema.shape), ...secretKeys].sort());
+    for (const secret of secretKeys) assert.equal(project.config[secret]?.secret, true, secret);
   });
 
   it("declares in Pulumi.yaml the same defaults the program applies", () => {
