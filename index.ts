@@ -12,7 +12,7 @@ import { oktaIssuer, publicEndpoints } from "./components/endpoints";
 import { Frontend, frontendPort, oidcSecretName } from "./components/frontend";
 import { FrontendImage, registryHost } from "./components/image";
 import { AmundsenNamespace } from "./components/namespace";
-import { Neo4j, neo4jCredentialsSecret } from "./components/neo4j";
+import { boltPort, Neo4j, neo4jCredentialsSecret } from "./components/neo4j";
 import { amundsenConnections, NetworkPolicies } from "./components/networkPolicies";
 import { OidcClient } from "./components/oidcClient";
 import { SampleData } from "./components/sampleData";
@@ -99,8 +99,8 @@ const neo4j = new Neo4j(
       settings.neo4j.externalHost !== undefined && neo4jPassword !== undefined
         ? {
             host: settings.neo4j.externalHost,
-            port: settings.neo4j.port,
-            username: settings.neo4j.username,
+            port: settings.neo4j.port ?? boltPort,
+            username: settings.neo4j.username ?? "neo4j",
             password: neo4jPassword,
           }
         : undefined,

@@ -68,11 +68,29 @@ const dnsLabel = z
     "must be a DNS label: lower-case letters, digits and '-', at most 63",
   );
 
+/** A DNS subdomain, as Kubernetes object names, class names and Ingress hosts must be. */
+const dnsSubdomainPattern =
+  /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
+const dnsSubdomain = z
+  .string()
+  .regex(dnsSubdomainPattern, "must be a DNS subdomain: lower-case letters, digits, '-' and '.'");
+
 const hostname = z
   .string()
   .regex(
-    /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/,
+    dnsSubdomainPattern,
     "must be a bare lower-case host name such as amundsen.example.com: no scheme, port, path or '*'",
+  )
+  .refine((h) => !/^[0-9.]+$/.test(h), {
+    error: "must be a DNS name, not an IP address: Ingress hosts and Okta redirect URIs need one",
+  });
+
+/** Annotation keys: an optional DNS-subdomain prefix and a name of at most 63 characters. */
+const annotationKey = z
+  .string()
+  .regex(
+    /^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/,
+    "must be an annotation key such as alb.ingress.kubernetes.io/scheme",
   );
 
 const quantity = z
@@ -94,7 +112,7 @@ const versionOf = (store: "neo4j" | "elasticsearch") => {
     .string()
     .regex(
       /^[0-9]+\.[0-9]+\.[0-9]+$/,
-      "must be a full release such as 4.4.30, the image tag to run",
+      `must be a full release such as ${support.defaultVersion}, the image tag to run`,
     )
     .default(support.defaultVersion)
     .refine((v) => isSupportedVersion(support, v), {
@@ -118,25 +136,54 @@ const callbackPath = z
     error:
       "is the callback of pre-1.0 flask-oidc guides; flaskoidc 1.x serves FLASK_OIDC_REDIRECT_URI, use /auth",
   })
-  .refine((p) => !p.split("/").some((segment) => segment === "." || segment === ".."), {
-    error: "must not contain . or .. segments; Okta registers the URI literally",
+  .refine((p) => !p.slice(1).replace(/\/$/, "").split("/").includes(""), {
+    error: "must not contain empty segments (//); Okta registers the URI literally",
+  })
+  .refine((p) => !p.includes("."), {
+    // flaskoidc also lets through any request whose Flask endpoint name equals the callback path
+    // without slashes, and blueprint endpoints are dotted (search.search): a dotted path would
+    // switch the login off for that endpoint.
+    error: "must not contain '.', which flaskoidc would match against the app's endpoint names",
+  })
+  .refine((p) => !["index", "static"].includes(p.replace(/^\/+|\/+$/g, "")), {
+    error:
+      "names one of the frontend's own endpoints (index, static), which flaskoidc would let through",
   })
   .refine((p) => !ownRoutes.test(p), {
     error:
       "collides with a route Amundsen or flaskoidc already serves (/, /login, /logout, /healthcheck, /api, /static, or a catalog page such as /search or /user)",
   });
 
-const extraEnv = z.record(
-  z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name"),
-  z.string(),
-);
+const extraEnv = z
+  .record(
+    z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name"),
+    z.string(),
+  )
+  .superRefine((env, ctx) => {
+    for (const name of Object.keys(env)) {
+      const fail = (message: string) => ctx.addIssue({ code: "custom", path: [name], message });
+      if (legacyEnvNames[name])
+        fail(`is not read by flaskoidc 1.x or Amundsen: ${legacyEnvNames[name]}`);
+      else if (ownedEnvNames.includes(name) || ownedEnvPrefixes.some((p) => name.startsWith(p)))
+        fail("is derived by the program from other keys and cannot be overridden");
+      else if (sensitiveEnvName.test(name))
+        fail(
+          "looks like a credential; literal env values are visible to anyone who can read the Deployment",
+        );
+    }
+  });
 
 export const settingsSchema = z
   .strictObject({
     tier: z.enum(["development", "production"]).default("development"),
     hostname,
     tls: z.boolean().default(true),
-    namespace: dnsLabel.default("amundsen"),
+    namespace: dnsLabel
+      .refine((n) => !["default", "kube-system", "kube-public", "kube-node-lease"].includes(n), {
+        error:
+          "is shared with the cluster itself; the program labels its namespace and denies all traffic in it",
+      })
+      .default("amundsen"),
     cluster: z
       .strictObject({
         preset: z.enum(clusterPresets).default("generic"),
@@ -150,12 +197,13 @@ export const settingsSchema = z
         className: z
           .string()
           .min(1, "must not be empty; leave it out to use the preset's")
+          .pipe(dnsSubdomain)
           .optional(),
-        annotations: z.record(z.string(), z.string()).optional(),
-        tlsSecretName: dnsLabel.optional(),
+        annotations: z.record(annotationKey, z.string()).optional(),
+        tlsSecretName: dnsSubdomain.optional(),
       })
       .prefault({}),
-    storageClassName: z.string().min(1).optional(),
+    storageClassName: dnsSubdomain.optional(),
     image: z
       .strictObject({
         repository: z.string().optional(),
@@ -209,8 +257,8 @@ export const settingsSchema = z
             "must be bolt://HOST (scheme and host, no port or path)",
           )
           .optional(),
-        port: z.number().int().min(1).max(65535).default(7687),
-        username: z.string().min(1).default("neo4j"),
+        port: z.number().int().min(1).max(65535).optional(),
+        username: z.string().min(1).optional(),
       })
       .prefault({}),
     elasticsearch: z
@@ -219,6 +267,10 @@ export const settingsSchema = z
         storageSize: quantity.default("10Gi"),
         externalEndpoint: z
           .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
+          .refine((u) => !/^https?:\/\/[^/]*@/.test(u), {
+            error:
+              "must not carry credentials; set elasticsearch.username and elasticsearchPassword (--secret)",
+          })
           .optional(),
         username: z.string().min(1).default("elastic"),
       })
@@ -257,19 +309,6 @@ export const settingsSchema = z
         ["neo4j", "boltTls"],
         `needs Neo4j 3.5, which generates its own certificate; Neo4j ${c.neo4j.version} needs certificates this program does not manage`,
       );
-
-    for (const name of Object.keys(c.frontend.extraEnv)) {
-      const path = ["frontend", "extraEnv", name];
-      if (legacyEnvNames[name])
-        fail(path, `is not read by flaskoidc 1.x or Amundsen: ${legacyEnvNames[name]}`);
-      else if (ownedEnvNames.includes(name) || ownedEnvPrefixes.some((p) => name.startsWith(p)))
-        fail(path, "is derived by the program from other keys and cannot be overridden");
-      else if (sensitiveEnvName.test(name))
-        fail(
-          path,
-          "looks like a credential; literal env values are visible to anyone who can read the Deployment",
-        );
-    }
   });
 
 /** Validated stack settings, with every default applied. */
@@ -442,6 +481,14 @@ function crossChecks(
         ? `${key("tokenStoreUri")}: is missing; frontend.tokenStore external needs a postgresql:// URI set with --secret`
         : `${key("tokenStoreUri")}: is set but frontend.tokenStore is ${JSON.stringify(c.frontend.tokenStore)}; set frontend.tokenStore to external or remove it`,
     );
+  if (!c.neo4j.externalHost && (c.neo4j.port !== undefined || c.neo4j.username !== undefined))
+    problems.push(
+      `${key(c.neo4j.port !== undefined ? "neo4j.port" : "neo4j.username")}: only applies with neo4j.externalHost; the deployed Neo4j listens on 7687 for user neo4j`,
+    );
+  if (!c.elasticsearch.externalEndpoint && secrets.elasticsearchPassword)
+    problems.push(
+      `${key("elasticsearchPassword")}: is set but the deployed Elasticsearch has no authentication; it only applies with elasticsearch.externalEndpoint`,
+    );
   if (c.neo4j.externalHost && !secrets.neo4jPassword)
     problems.push(
       `${key("neo4jPassword")}: is missing; neo4j.externalHost needs the password set with --secret`,
@@ -517,6 +564,10 @@ function imageChecks(
 
 function describeIssue(issue: z.core.$ZodIssue, raw: Record<string, unknown>): string {
   const path = issue.path.map(String);
+  if (issue.code === "invalid_key") {
+    const reasons = issue.issues.map((inner) => inner.message).join("; ");
+    return `${project}:${path.join(".")}: is not a valid key: ${reasons}`;
+  }
   if (issue.code === "unrecognized_keys") {
     return issue.keys
       .map((k) => {

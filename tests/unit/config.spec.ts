@@ -82,7 +82,71 @@ const invalid: InvalidCase[] = [
     what: "a callback path with a .. segment",
     changes: { [key("oidc")]: { callbackPath: "/../auth" } },
     names: key("oidc.callbackPath"),
-    hint: "registers the URI literally",
+    hint: "must not contain '.'",
+  },
+  {
+    what: "a callback path spelling a Flask endpoint name, which would switch login off for it",
+    changes: { [key("oidc")]: { callbackPath: "/search.search" } },
+    names: key("oidc.callbackPath"),
+    hint: "endpoint names",
+  },
+  {
+    what: "a callback path naming the index endpoint",
+    changes: { [key("oidc")]: { callbackPath: "/index" } },
+    names: key("oidc.callbackPath"),
+    hint: "own endpoints",
+  },
+  {
+    what: "a callback path with an empty segment",
+    changes: { [key("oidc")]: { callbackPath: "//auth" } },
+    names: key("oidc.callbackPath"),
+    hint: "empty segments",
+  },
+  {
+    what: "an IP address as the host name",
+    changes: { [key("hostname")]: "10.1.2.3" },
+    names: key("hostname"),
+    hint: "not an IP address",
+  },
+  {
+    what: "a storage class name the API would refuse",
+    changes: { [key("storageClassName")]: "Fast_SSD" },
+    names: key("storageClassName"),
+    hint: "DNS subdomain",
+  },
+  {
+    what: "an annotation key the API would refuse",
+    changes: { [key("ingress")]: { annotations: { "not a key!": "x" } } },
+    names: key("ingress.annotations.not a key!"),
+    hint: "annotation key",
+  },
+  {
+    what: "Elasticsearch credentials inside the endpoint URL",
+    changes: {
+      [key("elasticsearch")]: { externalEndpoint: "http://elastic:hunter2@es.example.com:9200/" },
+      [key("sampleData")]: false,
+    },
+    names: key("elasticsearch.externalEndpoint"),
+    hint: "must not carry credentials",
+  },
+  {
+    what: "an Elasticsearch password for the deployed, unauthenticated node",
+    changes: { [key("elasticsearchPassword")]: "pw" },
+    secretKeys: [key("elasticsearchPassword")],
+    names: key("elasticsearchPassword"),
+    hint: "only applies with elasticsearch.externalEndpoint",
+  },
+  {
+    what: "a Neo4j port for the deployed Neo4j",
+    changes: { [key("neo4j")]: { port: 7688 } },
+    names: key("neo4j.port"),
+    hint: "only applies with neo4j.externalHost",
+  },
+  {
+    what: "a namespace the cluster itself uses",
+    changes: { [key("namespace")]: "kube-system" },
+    names: key("namespace"),
+    hint: "shared with the cluster",
   },
   {
     what: "a callback path that hides a catalog page",
@@ -421,6 +485,16 @@ describe("stack configuration validation", () => {
       run.error?.message ?? "",
       /amundsen-sso:oidc\.callbackPath: got "auth"; must be an absolute path/,
     );
+  });
+
+  it("reports a refused frontend variable even when another key is also wrong", async () => {
+    const run = await runStack("dev", {
+      [key("frontend")]: { replicas: 0, extraEnv: { ISSUE_TRACKER_PASSWORD: "x" } },
+    });
+    assert.ok(run.error instanceof ConfigError);
+    const names = run.error.problems.map((p) => p.split(":").slice(0, 2).join(":"));
+    assert.ok(names.includes(key("frontend.replicas")), run.error.message);
+    assert.ok(names.includes(key("frontend.extraEnv.ISSUE_TRACKER_PASSWORD")), run.error.message);
   });
 
   it("reports every problem at once rather than the first", async () => {
