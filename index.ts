@@ -217,6 +217,7 @@ const frontend = new Frontend(
       ...resolveIngress(settings.cluster.preset, settings.ingress),
       tlsSecretName: settings.ingress.tlsSecretName,
     },
+    serviceAnnotations: preset.serviceAnnotations,
     dependsOn: [metadata, search, ...(tokenStore ? [tokenStore] : [])],
   },
   onCluster,

@@ -13,6 +13,8 @@ export interface ClusterDefaults {
   readonly ingressAnnotations: Readonly<Record<string, string>>;
   /** StorageClass for datastore volumes; undefined uses the cluster's default class. */
   readonly storageClassName?: string;
+  /** Annotations the frontend Service needs for that controller. */
+  readonly serviceAnnotations?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -38,6 +40,9 @@ export const clusterDefaults: Record<ClusterPreset, ClusterDefaults> = {
   gke: {
     ingressAnnotations: { [legacyIngressClassAnnotation]: "gce" },
     storageClassName: "standard-rwo",
+    // Container-native load balancing lets the GCE Ingress use a ClusterIP Service; it is not the
+    // default on clusters with GKE network policy, which this program's policies need.
+    serviceAnnotations: { "cloud.google.com/neg": '{"ingress": true}' },
   },
   aks: {
     ingressClassName: "webapprouting.kubernetes.azure.com",

@@ -23,7 +23,7 @@ export interface DatastoreArgs {
   ports: { name: string; port: number }[];
   /** Container environment; credentials only as `secretKeyRef`. */
   env: k8s.types.input.core.v1.EnvVar[];
-  /** The image's own non-root user id, which also owns the data volume. */
+  /** A non-root user id the image runs as (its own user, or one its files allow); owns the volume. */
   uid: number;
   /** CPU and memory. */
   sizing: Sizing;

@@ -8,6 +8,12 @@ export const elasticsearchPort = 9200;
 /** The Secret holding an external cluster's `password`. */
 export const elasticsearchCredentialsSecret = "elasticsearch-credentials";
 
+/** Whether a release has the GeoIP downloader setting (7.14 and later); older ones refuse it. */
+export function hasGeoipDownloader(version: string): boolean {
+  const [major = 0, minor = 0] = version.split(".").map(Number);
+  return major > 7 || (major === 7 && minor >= 14);
+}
+
 /** The TCP port an http(s) URL connects to. */
 export function urlPort(url: string): number {
   const parsed = new URL(url);
@@ -93,6 +99,10 @@ export class Elasticsearch extends pulumi.ComponentResource {
           // Limitation: no authentication; only the search service and the sample loader may connect (NetworkPolicy).
           { name: "xpack.security.enabled", value: "false" },
           { name: "ES_JAVA_OPTS", value: `-Xms${args.heap} -Xmx${args.heap}` },
+          // The GeoIP database download (7.14+) is blocked by the NetworkPolicy anyway.
+          ...(hasGeoipDownloader(version)
+            ? [{ name: "ingest.geoip.downloader.enabled", value: "false" }]
+            : []),
         ],
         uid: 1000,
         sizing: args.sizing,

@@ -106,6 +106,8 @@ export interface FrontendArgs extends FrontendEnvSettings {
   sizing: Sizing;
   /** Ingress class (@default cluster default), annotations (@default none) and TLS secret name. */
   ingress: { className?: string; annotations: Record<string, string>; tlsSecretName?: string };
+  /** Annotations on the frontend Service, for the ingress controller. @default none */
+  serviceAnnotations?: Record<string, string>;
   /** Objects to create first (the API services and token store). @default none */
   dependsOn?: pulumi.Resource[];
 }
@@ -242,7 +244,7 @@ export class Frontend extends pulumi.ComponentResource {
     this.service = new k8s.core.v1.Service(
       name,
       {
-        metadata,
+        metadata: { ...metadata, annotations: args.serviceAnnotations },
         spec: {
           selector: selectorFor("frontend"),
           ports: [{ name: "http", port: frontendPort, targetPort: "http" }],

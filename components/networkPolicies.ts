@@ -18,7 +18,15 @@ export interface Connection {
  * Private address ranges, excluded from "internet" egress so that a compromised pod cannot use the
  * HTTPS allowance to reach other services inside the cluster or the VPC.
  */
-const privateRanges = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16"];
+const privateRanges = [
+  "10.0.0.0/8",
+  "172.16.0.0/12",
+  "192.168.0.0/16",
+  "169.254.0.0/16",
+  "100.64.0.0/10",
+];
+/** The same for IPv6 and dual-stack clusters: unique local and link-local addresses. */
+const privateRanges6 = ["fc00::/7", "fe80::/10"];
 
 export interface NetworkPoliciesArgs {
   /** Namespace to deploy into; pass the AmundsenNamespace output so the objects wait for it. */
@@ -92,7 +100,11 @@ function isPart(peer: Peer): peer is Part {
 
 function peerSelector(peer: Peer): k8s.types.input.networking.v1.NetworkPolicyPeer[] | undefined {
   if (peer === "anywhere") return undefined;
-  if (peer === "internet") return [{ ipBlock: { cidr: "0.0.0.0/0", except: privateRanges } }];
+  if (peer === "internet")
+    return [
+      { ipBlock: { cidr: "0.0.0.0/0", except: privateRanges } },
+      { ipBlock: { cidr: "::/0", except: privateRanges6 } },
+    ];
   return [{ podSelector: { matchLabels: selectorFor(peer) } }];
 }
 

@@ -40,6 +40,8 @@ export function restrictedPod(uid: number): k8s.types.input.core.v1.PodSecurityC
     runAsUser: uid,
     runAsGroup: uid,
     fsGroup: uid,
+    // Re-owning a large volume on every start is slow; only do it when its root is not ours yet.
+    fsGroupChangePolicy: "OnRootMismatch",
     seccompProfile: { type: "RuntimeDefault" },
   };
 }

@@ -54,6 +54,18 @@ describe("ClusterTarget", () => {
     assert.equal(resolveIngress("eks", { annotations: { a: "b" } }).annotations.a, "b");
   });
 
+  it("asks GKE for container-native load balancing on the frontend Service", async () => {
+    const run = await runStack("prod", {
+      "amundsen-sso:cluster": { preset: "gke", kubeconfigPath: "/k" },
+      "amundsen-sso:ingress": {},
+    });
+    assert.equal(run.error, undefined, run.error?.message);
+    const service = find(run, "kubernetes:core/v1:Service", "frontend").rawInputs as {
+      metadata: { annotations?: Record<string, string> };
+    };
+    assert.equal(service.metadata.annotations?.["cloud.google.com/neg"], '{"ingress": true}');
+  });
+
   it("lets stack config override the preset's ingress class, annotations and storage class", async () => {
     const run = await runStack("dev", {
       "amundsen-sso:ingress": {

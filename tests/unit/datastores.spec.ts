@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { Elasticsearch } from "../../components/elasticsearch";
+import { Elasticsearch, hasGeoipDownloader } from "../../components/elasticsearch";
 import { Neo4j } from "../../components/neo4j";
 import { sizingFor } from "../../components/sizing";
 import { TokenStore } from "../../components/tokenStore";
@@ -83,6 +83,12 @@ describe("datastores", () => {
         .retainOnDelete,
       false,
     );
+  });
+
+  it("turns the GeoIP download off only on Elasticsearch releases that know the setting", () => {
+    assert.equal(hasGeoipDownloader("8.0.0"), true);
+    assert.equal(hasGeoipDownloader("7.17.9"), true);
+    assert.equal(hasGeoipDownloader("7.10.2"), false);
   });
 
   it("gives the token store a connection URI only through a Secret", async () => {

@@ -93,5 +93,13 @@ describe("NetworkPolicies", () => {
     const internet = frontend.spec.egress.flatMap((r) => r.to ?? []).find((peer) => peer.ipBlock);
     assert.equal(internet?.ipBlock?.cidr, "0.0.0.0/0");
     assert.ok(internet?.ipBlock?.except.includes("10.0.0.0/8"));
+    const ipv6 = frontend.spec.egress
+      .flatMap((r) => r.to ?? [])
+      .find((p) => p.ipBlock?.cidr === "::/0");
+    assert.deepEqual(
+      ipv6?.ipBlock?.except,
+      ["fc00::/7", "fe80::/10"],
+      "IPv6 clusters reach Okta too",
+    );
   });
 });
