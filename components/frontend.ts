@@ -182,7 +182,6 @@ export class Frontend extends pulumi.ComponentResource {
       {
         metadata,
         spec: {
-          // Limitation: pods starting together on an empty token store race to create its table; the loser restarts once.
           replicas,
           selector: { matchLabels: selectorFor("frontend") },
           strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
@@ -209,8 +208,8 @@ export class Frontend extends pulumi.ComponentResource {
                   name: "frontend",
                   image: args.image,
                   command: [
-                    // One process with threads: gunicorn workers would race to create
-                    // flaskoidc's token table in an empty store, and the loser stops the pod.
+                    // One process with threads: each gunicorn worker would build the app and
+                    // create flaskoidc's token table, and a worker that fails stops the pod.
                     "gunicorn",
                     "--workers",
                     "1",

@@ -8,6 +8,8 @@ The FlaskOIDC class here is flaskoidc's Flask app with three changes:
   one, so the frontend treats such a request like any other and requires a signed-in session.
 * The session cookie is marked Secure when the frontend is served over https
   (FLASK_OIDC_FORCE_SCHEME), and SameSite=Lax, which still lets the IdP's redirect carry it.
+* Replicas starting together on an empty token store may both try to create flaskoidc's table;
+  the one that loses sees "already exists", which is what it wanted, instead of failing to start.
 * With AMUNDSEN_SSO_LOGOUT=idp, /logout does flaskoidc's local clean-up and then sends the browser
   to the provider's ``end_session_endpoint`` (OpenID Connect RP-Initiated Logout 1.0), which ends
   the provider's session too and returns to AMUNDSEN_SSO_POST_LOGOUT_REDIRECT_URI. With ``local``
@@ -17,10 +19,13 @@ Use it with FLASK_APP_MODULE_NAME=amundsen_sso, FLASK_APP_CLASS_NAME=FlaskOIDC a
 folder on PYTHONPATH. Written for Python 3.8 and flaskoidc 1.1.
 """
 import os
+from contextlib import contextmanager
 from urllib.parse import urlencode
 
+import flask_sqlalchemy
 import flaskoidc
 from flask import redirect, request, session, url_for
+from sqlalchemy.exc import DatabaseError
 
 LOGOUT_ENV = "AMUNDSEN_SSO_LOGOUT"
 POST_LOGOUT_REDIRECT_URI_ENV = "AMUNDSEN_SSO_POST_LOGOUT_REDIRECT_URI"
@@ -35,7 +40,8 @@ class FlaskOIDC(flaskoidc.FlaskOIDC):
     """flaskoidc's Flask app for browsers: session logins only, Secure cookies, optional IdP logout."""
 
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+        with _table_creation_tolerating_other_replicas():
+            super().__init__(*args, **kwargs)
         self.config["SESSION_COOKIE_SECURE"] = self.config.get("SCHEME") == "https"
         self.config["SESSION_COOKIE_SAMESITE"] = "Lax"
 
@@ -103,6 +109,28 @@ class FlaskOIDC(flaskoidc.FlaskOIDC):
             return bool(self.auth_client.token)
         except Exception:  # flaskoidc raises LoginRequiredError, or whatever a failed refresh raised
             return False
+
+
+@contextmanager
+def _table_creation_tolerating_other_replicas():
+    # flaskoidc creates its token table while the app is built. Two replicas can both see no table
+    # and both create it; the database refuses the second with "already exists" (Postgres may say
+    # "duplicate key" on its type catalogue instead). Checking again then finds the table.
+    create_all = flask_sqlalchemy.SQLAlchemy.create_all
+
+    def create_all_once(db, *args, **kwargs):
+        try:
+            return create_all(db, *args, **kwargs)
+        except DatabaseError as error:
+            if "already exists" not in str(error) and "duplicate key" not in str(error):
+                raise
+            return create_all(db, *args, **kwargs)
+
+    flask_sqlalchemy.SQLAlchemy.create_all = create_all_once
+    try:
+        yield
+    finally:
+        flask_sqlalchemy.SQLAlchemy.create_all = create_all
 
 
 def _carries_request_token():

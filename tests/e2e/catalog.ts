@@ -1,8 +1,8 @@
 /**
- * The dev stack on loopback: an ingress stand-in at https://localhost:<port>, an OpenID provider
- * where Okta would be, metadata and search stand-ins, and as many frontend processes as a test
- * starts. Everything comes from the program's frontend container and Okta app; tests change one
- * thing at a time through the hooks below.
+ * A committed stack (the dev stack unless a test picks another) on loopback: an ingress stand-in
+ * at https://localhost:<port>, an OpenID provider where Okta would be, metadata and search
+ * stand-ins, and as many frontend processes as a test starts. Everything comes from the program's
+ * frontend container and Okta app; tests change one thing at a time through the hooks below.
  */
 import { randomBytes } from "node:crypto";
 import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -17,8 +17,11 @@ import {
   type FrontendContainer,
   type LogoutMode,
   type OktaClient,
+  type ProgramSource,
   programFrontend,
   programOktaClient,
+  programSecretValue,
+  type StackName,
 } from "./program";
 import { IdentityProvider, type TestUser } from "./provider";
 import { type StandIn, startMetadata, startSearch } from "./stand-ins";
@@ -27,7 +30,10 @@ import { type Tls, throwawayTls } from "./tls";
 const discoverySuffix = "/.well-known/openid-configuration";
 
 export interface CatalogOptions {
-  logout: LogoutMode;
+  /** The stack whose frontend container and Okta app are run. @default "dev" */
+  stack?: StackName;
+  /** Replaces the stack's `oidc.logout`; the stack's own setting when absent. */
+  logout?: LogoutMode;
   /** Changes the Okta app before the provider registers it. */
   oktaClient?: (client: OktaClient) => OktaClient;
 }
@@ -35,13 +41,20 @@ export interface CatalogOptions {
 export interface FrontendOverrides {
   /** Changes the container's env before it is made local. */
   env?: (env: EnvVar[]) => EnvVar[];
-  /** Local values for secret entries, replacing the catalog's. */
+  /**
+   * Local values for secret entries, replacing the catalog's. A token store the container reads
+   * from a Secret (SQLALCHEMY_DATABASE_URI in the prod stack) has no default and must be given here.
+   */
   secrets?: Record<string, string>;
-  /** Token store folder; frontends given the same one share it like replicas sharing a database. */
+  /**
+   * Folder of a sqlite token store (the dev stack's); frontends given the same one share it like
+   * replicas sharing a database.
+   */
   tokenStore?: string;
 }
 
 interface CatalogParts {
+  source: ProgramSource;
   workDir: string;
   tls: Tls;
   container: FrontendContainer;
@@ -76,7 +89,8 @@ export class LocalCatalog {
   static async start(options: CatalogOptions): Promise<LocalCatalog> {
     const workDir = mkdtempSync(path.join(tmpdir(), "amundsen-e2e-"));
     const tls = throwawayTls(workDir);
-    const container = await programFrontend(options.logout);
+    const source: ProgramSource = { stack: options.stack ?? "dev", logout: options.logout };
+    const container = await programFrontend(source);
     const plain = plainEnv(container.env);
     const discoveryUrl = new URL(required(plain, "FLASK_OIDC_CONFIG_URL"));
     if (!discoveryUrl.pathname.endsWith(discoverySuffix)) {
@@ -93,7 +107,7 @@ export class LocalCatalog {
     const origins: Record<string, string> = {
       [new URL(required(plain, "FRONTEND_BASE")).hostname]: ingress.origin,
     };
-    const okta = localOktaClient(await programOktaClient(options.logout), origins);
+    const okta = localOktaClient(await programOktaClient(source), origins);
     const provider = await IdentityProvider.start({
       tls,
       issuerPath: discoveryUrl.pathname.slice(0, -discoverySuffix.length),
@@ -107,6 +121,7 @@ export class LocalCatalog {
     origins[new URL(required(plain, "METADATASERVICE_BASE")).hostname] = metadata.origin;
     origins[new URL(required(plain, "SEARCHSERVICE_BASE")).hostname] = search.origin;
     return new LocalCatalog({
+      source,
       workDir,
       tls,
       container,
@@ -132,11 +147,7 @@ export class LocalCatalog {
     const tokenStore = overrides.tokenStore ?? this.newTokenStore();
     const local = localEnv(env, {
       origins,
-      secrets: {
-        ...this.secrets,
-        SQLALCHEMY_DATABASE_URI: `sqlite:///${tokenStore}/sessions.db`,
-        ...overrides.secrets,
-      },
+      secrets: { ...this.secrets, ...overrides.secrets },
       paths: {
         ...sqliteFile(env, tokenStore),
         ...Object.fromEntries(image.contextCopies.map((folder) => [folder, this.imageFiles])),
@@ -163,6 +174,20 @@ export class LocalCatalog {
     const copy = path.join(this.parts.workDir, "image");
     if (!existsSync(copy)) cpSync(imageContext, copy, { recursive: true });
     return copy;
+  }
+
+  /**
+   * The value the program puts in the Secret key that one of the container's env entries reads,
+   * such as the prod stack's token store URI; throws when the entry is not a secretKeyRef.
+   */
+  async declaredSecret(name: string): Promise<string> {
+    const entry = this.parts.container.env.find((e) => e.name === name);
+    if (!entry || !("valueFrom" in entry)) {
+      throw new Error(
+        `the ${this.parts.source.stack} stack's frontend container does not read ${name} from a Secret`,
+      );
+    }
+    return programSecretValue(this.parts.source, entry.valueFrom.secretKeyRef);
   }
 
   /** An empty token store folder. */

@@ -124,7 +124,7 @@ function bindTo(argv: string[], address: string): string[] {
   return [...result.slice(0, 1), "--bind", address, ...result.slice(1)];
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = net.createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as net.AddressInfo;
