@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import { landing, newVisitor, requestsTo, shownUser, signIn } from "./browser";
+import { landing, newVisitor, shownUser, signIn } from "./browser";
 import type { FrontendProcess } from "./frontend";
 import { ThrowawayPostgres } from "./postgres";
-import { catalogSuite } from "./suite";
+import { catalogSuite, signOutAtProvider } from "./suite";
 
 /** flaskoidc's OAuth2Token model, under the table name Flask-SQLAlchemy derives from it. */
 const tokenTable = "o_auth2_token";
@@ -94,19 +94,7 @@ describe("The prod stack's two frontend replicas sharing a Postgres token store"
   it("ends the provider session and deletes the user's tokens from Postgres when they sign out on replica B", async () => {
     const page = await signedInOnReplicaA();
     suite.catalog.ingress.route(replicaB.port);
-    const endSession = requestsTo(page, suite.catalog.provider.endSessionUrl);
-    const formsBefore = suite.catalog.provider.loginFormsShown;
-
-    await page.goto(`${suite.catalog.ingress.origin}/logout`);
-
-    assert.equal(
-      await landing(page),
-      "sign-in form",
-      "the provider signed the user straight back in",
-    );
-    assert.ok(endSession[0], "the browser never reached the provider's end-session endpoint");
-    assert.ok(suite.catalog.provider.events.some((e) => e.name === "end_session.success"));
-    assert.equal(suite.catalog.provider.loginFormsShown, formsBefore + 1);
+    await signOutAtProvider(page, suite.catalog);
     assert.equal(await storedTokens(), 0, "the user's tokens are still in Postgres");
     await page.context().close();
   });

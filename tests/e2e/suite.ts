@@ -3,8 +3,8 @@
  * suite, both closed after it, and the frontends' logs printed when a test fails.
  */
 import assert from "node:assert/strict";
-import type { APIResponse, Browser } from "playwright-core";
-import { launchBrowser } from "./browser";
+import type { APIResponse, Browser, Page } from "playwright-core";
+import { landing, launchBrowser, requestsTo } from "./browser";
 import { type CatalogOptions, LocalCatalog } from "./catalog";
 
 export interface CatalogSuite {
@@ -57,4 +57,29 @@ export function catalogSuite(
 export function assertRedirectsTo(response: APIResponse, origin: string, pathname: string): void {
   assert.equal(response.status(), 302);
   assert.equal(new URL(response.headers().location ?? "", origin).pathname, pathname);
+}
+
+/**
+ * Visits /logout in idp mode and asserts that the browser went through the provider's end-session
+ * endpoint and that the provider now asks for credentials again. Returns that request's query.
+ */
+export async function signOutAtProvider(
+  page: Page,
+  catalog: LocalCatalog,
+): Promise<URLSearchParams> {
+  const endSession = requestsTo(page, catalog.provider.endSessionUrl);
+  const formsBefore = catalog.provider.loginFormsShown;
+
+  await page.goto(`${catalog.ingress.origin}/logout`);
+
+  assert.equal(
+    await landing(page),
+    "sign-in form",
+    "the provider signed the user straight back in",
+  );
+  const request = endSession[0]?.searchParams;
+  assert.ok(request, "the browser never reached the provider's end-session endpoint");
+  assert.ok(catalog.provider.events.some((e) => e.name === "end_session.success"));
+  assert.equal(catalog.provider.loginFormsShown, formsBefore + 1);
+  return request;
 }
