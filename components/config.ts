@@ -335,7 +335,11 @@ export class ConfigError extends Error {
 
 const objectKeys = Object.keys(settingsSchema.shape);
 /** Keys whose value is text; the CLI hands every value over as a string, so only others are JSON. */
-const textKeys = new Set(["tier", "hostname", "namespace", "storageClassName"]);
+const textKeys = new Set(
+  objectKeys.filter((key) =>
+    isTextSchema(settingsSchema.shape[key as keyof typeof settingsSchema.shape]),
+  ),
+);
 /** The Okta provider's credentials, which must never sit in a stack file in plaintext. */
 const oktaCredentialKeys = ["okta:apiToken", "okta:privateKey", "okta:accessToken"];
 
@@ -593,6 +597,14 @@ function shapeAt(path: string[]): Record<string, unknown> | undefined {
     node = child?.def?.innerType?.shape ?? child?.def?.shape;
   }
   return node as Record<string, unknown> | undefined;
+}
+
+/** Whether a schema, under its defaults, optionals and pipes, takes a string or a string enum. */
+function isTextSchema(schema: z.ZodType): boolean {
+  type Def = { type: string; innerType?: z.ZodType; in?: z.ZodType };
+  const def = schema.def as unknown as Def;
+  const inner = def.innerType ?? def.in;
+  return inner ? isTextSchema(inner) : def.type === "string" || def.type === "enum";
 }
 
 function splitKey(fullKey: string): [string, string] {

@@ -148,7 +148,7 @@ export async function runWithMocks(
     options.stack,
     false,
   );
-  trackParents(parents, dependencies, resourceOptions, urnNames);
+  trackRegistrations(parents, dependencies, resourceOptions, urnNames);
 
   // The SDK records a stack trace for every promise it creates; with source maps on (the TypeScript
   // loader turns them on) formatting those traces costs more than the run itself.
@@ -241,7 +241,7 @@ function captureProgramLog(into: string[]): () => void {
 }
 
 /** Records each registration's parent and dependencies, which the mocks API does not pass on. */
-function trackParents(
+function trackRegistrations(
   parents: Map<string, string>,
   dependencies: Map<string, string[]>,
   resourceOptions: Map<string, RegisteredResource["options"]>,

@@ -110,10 +110,6 @@ export async function programFrontend(source: ProgramSource): Promise<FrontendCo
   return { env: container.env ?? [], command: container.command, args: container.args };
 }
 
-export async function programFrontendEnv(source: ProgramSource): Promise<EnvVar[]> {
-  return (await programFrontend(source)).env;
-}
-
 export async function programOktaClient(source: ProgramSource): Promise<OktaClient> {
   const app = (await resource(source, "okta:app/oAuth:OAuth")).inputs as Partial<OktaClient>;
   return {
